@@ -1,0 +1,40 @@
+//! pingpong-protocol: the PingPongCheckout v4 wire format and the register↔proxy contract,
+//! defined once for the sandbox, the proxy and the browser library.
+//!
+//! - [`money`]: currencies and amounts in integer minor units (never `f64`);
+//! - [`ids`]: validated order, refund, request, register and store ids;
+//! - [`status`], [`result_code`]: PingPong's statuses and result codes;
+//! - [`time`]: timestamps and the QR validity (`timeExpire`);
+//! - [`sign`]: the v4 signature (digests behind the `sign` feature);
+//! - [`envelope`], [`biz`]: the envelope and typed bizContent (behind the `wire` feature);
+//! - [`contract`], [`error_code`]: what the register and the proxy say to each other.
+//!
+//! No I/O, no async; builds for native and wasm32. The browser library leaves `wire` and
+//! `sign` off, so neither serde_json nor a digest lands in the wasm.
+#![deny(missing_docs)]
+
+#[cfg(feature = "wire")]
+pub mod biz;
+pub mod contract;
+#[cfg(feature = "wire")]
+pub mod envelope;
+pub mod error_code;
+pub mod ids;
+pub mod money;
+pub mod result_code;
+pub mod sign;
+pub mod status;
+pub mod time;
+
+pub use contract::{ApiError, Method};
+#[cfg(feature = "wire")]
+pub use envelope::{Envelope, EnvelopeError};
+pub use error_code::ErrorCode;
+pub use ids::{
+    CashierDeviceId, IdError, MerchantRefundId, MerchantTransactionId, RequestId, StoreId,
+};
+pub use money::{AmountError, Currency, Money};
+pub use result_code::ResultCode;
+pub use sign::SignType;
+pub use status::{FailureMode, PaymentStatus, RefundStatus};
+pub use time::TimeExpireFormat;
