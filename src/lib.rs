@@ -1,7 +1,13 @@
 //! pingpong-qr: take PingPongCheckout QR-code payments from a browser cash register.
 //!
-//! Skeleton: the library arrives in slice 3/4.
+//! Layers, each only calling the one below:
+//! - [`api`]: the `#[wasm_bindgen]` face (`Register`, constants, TypeScript types): conversions only;
+//! - [`engine`]: starts, waits, refunds and resumes, wiring the core to the browser;
+//! - [`web`]: thin browser I/O (fetch, event stream, timers, storage, canvas, tabs);
+//! - [`core`]: the pure logic (state machine, polling policy, ledger, journal, skew, QR geometry).
 #![deny(missing_docs)]
+
+pub mod core;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,214 @@
+//! The register's configuration, checked once when a `Register` is built.
+
+use crate::core::error::Error;
+
+/// Default time a request to the proxy may take before it is aborted, in milliseconds.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 15_000;
+/// Shortest and longest request timeout accepted, in milliseconds.
+pub const REQUEST_TIMEOUT_RANGE_MS: core::ops::RangeInclusive<u32> = 1_000..=120_000;
+/// Default storage namespace: registers with the same one share a journal (tabs included).
+pub const DEFAULT_STORAGE_KEY: &str = "pingpong-qr";
+
+/// The proxy's base URL: `http` or `https`, a host, an optional path; no query, fragment or
+/// credentials; stored without a trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxyUrl(String);
+
+impl ProxyUrl {
+    /// Checks `text`. Fails with `INVALID_CONFIG` saying what is wrong.
+    pub fn parse(text: &str) -> Result<ProxyUrl, Error> {
+        let bad = |why: &str| Err(Error::config(format!("proxyUrl {why}")));
+        let rest = if let Some(r) = text.strip_prefix("https://") {
+            r
+        } else if let Some(r) = text.strip_prefix("http://") {
+            r
+        } else {
+            return bad("must start with http:// or https://");
+        };
+        if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad("must not contain spaces or control characters");
+        }
+        if text.contains(['?', '#']) {
+            return bad("must not have a query or a fragment");
+        }
+        let host = rest.split('/').next().unwrap_or("");
+        if host.is_empty() || host.starts_with(':') {
+            return bad("has no host");
+        }
+        if host.contains('@') {
+            return bad("must not hold credentials");
+        }
+        if let Some((_, port)) = host.rsplit_once(':').filter(|_| !host.ends_with(']'))
+            && (port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5)
+        {
+            return bad("has a bad port");
+        }
+        Ok(ProxyUrl(text.trim_end_matches('/').to_owned()))
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL of `path` (which starts with `/`).
+    pub fn join(&self, path: &str) -> String {
+        let mut url = String::with_capacity(self.0.len() + path.len());
+        url.push_str(&self.0);
+        url.push_str(path);
+        url
+    }
+}
+
+/// Checks a register token: non-empty, at most 4096 characters, printable ASCII without
+/// spaces (it travels in an `Authorization` header). Fails with `INVALID_CONFIG`.
+pub fn check_token(token: &str) -> Result<(), Error> {
+    if token.is_empty() {
+        return Err(Error::config("token is empty"));
+    }
+    if token.len() > 4096 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::config(
+            "token must be at most 4096 printable ASCII characters without spaces",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a storage namespace: 1..=64 of `A-Z a-z 0-9 _ - .`. Fails with `INVALID_CONFIG`.
+pub fn check_storage_key(key: &str) -> Result<(), Error> {
+    let ok = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(
+            "storageKey must be 1 to 64 characters of A-Z a-z 0-9 _ - .",
+        ))
+    }
+}
+
+/// A validated register configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Where the proxy is.
+    pub proxy: ProxyUrl,
+    /// The register's bearer token. Never stored, logged or put in an error.
+    pub token: String,
+    /// Whether to listen to the proxy's event stream (push) besides polling.
+    pub push: bool,
+    /// Storage namespace of the journal.
+    pub storage_key: String,
+    /// Per-request timeout, in milliseconds.
+    pub request_timeout_ms: u32,
+}
+
+impl Config {
+    /// Checks every field; the first problem is the error (`INVALID_CONFIG`).
+    pub fn new(
+        proxy_url: &str,
+        token: &str,
+        push: Option<bool>,
+        storage_key: Option<&str>,
+        request_timeout_ms: Option<f64>,
+    ) -> Result<Config, Error> {
+        let proxy = ProxyUrl::parse(proxy_url)?;
+        check_token(token)?;
+        let storage_key = storage_key.unwrap_or(DEFAULT_STORAGE_KEY);
+        check_storage_key(storage_key)?;
+        let request_timeout_ms = match request_timeout_ms {
+            None => DEFAULT_REQUEST_TIMEOUT_MS,
+            Some(ms)
+                if ms.fract() == 0.0
+                    && ms >= *REQUEST_TIMEOUT_RANGE_MS.start() as f64
+                    && ms <= *REQUEST_TIMEOUT_RANGE_MS.end() as f64 =>
+            {
+                ms as u32
+            }
+            Some(_) => {
+                return Err(Error::config(
+                    "requestTimeoutMs must be a whole number from 1000 to 120000",
+                ));
+            }
+        };
+        Ok(Config {
+            proxy,
+            token: token.to_owned(),
+            push: push.unwrap_or(true),
+            storage_key: storage_key.to_owned(),
+            request_timeout_ms,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pingpong_protocol::ErrorCode;
+
+    #[test]
+    fn accepts_proxy_urls_and_trims_the_slash() {
+        for (text, want) in [
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("https://pay.example.com/", "https://pay.example.com"),
+            (
+                "https://pay.example.com/pos/",
+                "https://pay.example.com/pos",
+            ),
+            ("http://[::1]:9000", "http://[::1]:9000"),
+        ] {
+            assert_eq!(ProxyUrl::parse(text).unwrap().as_str(), want);
+        }
+        let url = ProxyUrl::parse("http://h:1/").unwrap();
+        assert_eq!(url.join("/v1/payments"), "http://h:1/v1/payments");
+    }
+
+    #[test]
+    fn refuses_bad_proxy_urls() {
+        for text in [
+            "",
+            "localhost:8080",
+            "ftp://h",
+            "http://",
+            "http:///x",
+            "http://h x",
+            "http://h?x=1",
+            "http://h#f",
+            "http://user:pw@h",
+            "http://h:",
+            "http://h:80a",
+            "javascript:alert(1)",
+        ] {
+            let e = ProxyUrl::parse(text).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidConfig, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_tokens_without_echoing_them() {
+        for token in ["", "has space", "tab\t", "é"] {
+            let e = check_token(token).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidConfig);
+            assert!(token.is_empty() || !e.message.contains(token));
+        }
+        assert!(check_token("demo-token").is_ok());
+    }
+
+    #[test]
+    fn config_defaults_and_ranges() {
+        let c = Config::new("http://h", "t", None, None, None).unwrap();
+        assert!(c.push);
+        assert_eq!(c.storage_key, DEFAULT_STORAGE_KEY);
+        assert_eq!(c.request_timeout_ms, DEFAULT_REQUEST_TIMEOUT_MS);
+        let c = Config::new("http://h", "t", Some(false), Some("a.b"), Some(2000.0)).unwrap();
+        assert!(!c.push);
+        assert_eq!(c.request_timeout_ms, 2000);
+        for ms in [999.0, 120_001.0, 1500.5, f64::NAN] {
+            assert!(Config::new("http://h", "t", None, None, Some(ms)).is_err());
+        }
+        assert!(Config::new("http://h", "t", None, Some("a/b"), None).is_err());
+        assert!(Config::new("http://h", "", None, None, None).is_err());
+    }
+}

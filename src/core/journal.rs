@@ -1,0 +1,350 @@
+//! The journal: every payment and refund this register started (or followed), written
+//! before its request is sent and updated on every status, so that a reload loses nothing.
+//!
+//! Stored per payment (its refunds inside), keyed by `merchantTransactionId`. The browser
+//! implementation is `localStorage`; [`MemoryJournal`] serves native tests.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use pingpong_protocol::contract::{
+    CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::core::error::Error;
+
+/// Schema version of [`PaymentEntry`]; entries of another version are ignored.
+pub const SCHEMA_VERSION: u8 = 1;
+
+/// How far a create (payment or refund) got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    /// Journaled; the request is being sent.
+    Sending,
+    /// Sent, but no answer said what happened: it may exist. Follow up with the same ids.
+    Unknown,
+    /// The proxy answered with the object's state.
+    Answered,
+}
+
+/// One payment in the journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentEntry {
+    /// [`SCHEMA_VERSION`].
+    pub v: u8,
+    /// The order number (the key).
+    pub merchant_transaction_id: String,
+    /// The create request exactly as sent (or as rebuilt for a payment adopted by a wait).
+    pub request: CreatePaymentRequest,
+    /// How far the create got.
+    pub phase: Phase,
+    /// The last state the proxy reported.
+    pub payment: Option<PaymentView>,
+    /// When it was journaled (register clock, ms).
+    pub created_at: u64,
+    /// When the entry last changed (register clock, ms).
+    pub updated_at: u64,
+    /// The app stopped waiting for it (aborted); a SUCCESS after that is a late success.
+    pub gave_up: bool,
+    /// The first final status was reported (`onPaymentFinal`), by this or another register.
+    pub final_reported: bool,
+    /// A late success was seen and is still to be reported.
+    pub late_success_pending: bool,
+    /// The late success was reported (`onLateSuccess`).
+    pub late_success_reported: bool,
+    /// Refunds of this payment, oldest first.
+    pub refunds: Vec<RefundEntry>,
+}
+
+/// One refund in the journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundEntry {
+    /// The refund number.
+    pub merchant_refund_id: String,
+    /// The request exactly as sent.
+    pub request: CreateRefundRequest,
+    /// How far the create got.
+    pub phase: Phase,
+    /// The last state the proxy reported.
+    pub refund: Option<RefundView>,
+    /// When it was journaled (register clock, ms).
+    pub created_at: u64,
+    /// When the entry last changed (register clock, ms).
+    pub updated_at: u64,
+}
+
+impl PaymentEntry {
+    /// A new entry for a create about to be sent.
+    pub fn new(request: CreatePaymentRequest, id: String, now: u64) -> PaymentEntry {
+        PaymentEntry {
+            v: SCHEMA_VERSION,
+            merchant_transaction_id: id,
+            request,
+            phase: Phase::Sending,
+            payment: None,
+            created_at: now,
+            updated_at: now,
+            gave_up: false,
+            final_reported: false,
+            late_success_pending: false,
+            late_success_reported: false,
+            refunds: Vec::new(),
+        }
+    }
+
+    /// An entry for a payment this register did not start, first seen as `view`.
+    pub fn adopt(view: PaymentView, now: u64) -> PaymentEntry {
+        let request = CreatePaymentRequest {
+            amount: view.amount.clone(),
+            currency: view.currency.clone(),
+            method: view.method.as_str().to_owned(),
+            merchant_transaction_id: Some(view.merchant_transaction_id.clone()),
+            ..Default::default()
+        };
+        let mut entry = PaymentEntry::new(request, view.merchant_transaction_id.clone(), now);
+        entry.apply(view, now);
+        entry
+    }
+
+    /// Whether the payment still needs following: its create is unanswered, its attempt has
+    /// not ended, or one of its refunds is not final.
+    pub fn is_pending(&self) -> bool {
+        let open = match (&self.phase, &self.payment) {
+            (Phase::Answered, Some(p)) => !p.status.ends_attempt(),
+            _ => true,
+        };
+        open || self.refunds.iter().any(RefundEntry::is_pending)
+    }
+
+    /// The refund `id`, if journaled.
+    pub fn refund(&self, id: &str) -> Option<&RefundEntry> {
+        self.refunds.iter().find(|r| r.merchant_refund_id == id)
+    }
+
+    /// The refund `id`, if journaled, for update.
+    pub fn refund_mut(&mut self, id: &str) -> Option<&mut RefundEntry> {
+        self.refunds.iter_mut().find(|r| r.merchant_refund_id == id)
+    }
+}
+
+impl RefundEntry {
+    /// A new entry for a refund about to be sent.
+    pub fn new(request: CreateRefundRequest, id: String, now: u64) -> RefundEntry {
+        RefundEntry {
+            merchant_refund_id: id,
+            request,
+            phase: Phase::Sending,
+            refund: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Whether the refund is unanswered or not final yet.
+    pub fn is_pending(&self) -> bool {
+        match (&self.phase, &self.refund) {
+            (Phase::Answered, Some(r)) => !r.status.is_final(),
+            _ => true,
+        }
+    }
+}
+
+/// Where entries live. Every method is synchronous, so that a read-check-write cannot
+/// interleave with another register of the same page.
+pub trait Journal {
+    /// The entry of `id`, if any. Unreadable entries count as absent.
+    fn load(&self, id: &str) -> Result<Option<PaymentEntry>, Error>;
+    /// Writes `entry`. Fails with `STORAGE` when storage refuses (full, disabled).
+    fn save(&self, entry: &PaymentEntry) -> Result<(), Error>;
+    /// Deletes the entry of `id`.
+    fn remove(&self, id: &str) -> Result<(), Error>;
+    /// Every journaled id.
+    fn ids(&self) -> Result<Vec<String>, Error>;
+}
+
+/// Every entry still pending, oldest first.
+pub fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
+    let mut out = Vec::new();
+    for id in journal.ids()? {
+        if let Some(e) = journal.load(&id)?
+            && e.is_pending()
+        {
+            out.push(e);
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.created_at, &a.merchant_transaction_id).cmp(&(b.created_at, &b.merchant_transaction_id))
+    });
+    Ok(out)
+}
+
+/// How long a finished entry is kept, in ms (7 days).
+pub const KEEP_FINISHED_MS: u64 = 7 * 24 * 3_600_000;
+
+/// Deletes finished entries last changed more than [`KEEP_FINISHED_MS`] before `now`.
+/// Pending entries are never deleted. Returns how many were deleted.
+pub fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
+    let mut removed = 0;
+    for id in journal.ids()? {
+        if let Some(e) = journal.load(&id)?
+            && !e.is_pending()
+            && e.updated_at + KEEP_FINISHED_MS < now
+        {
+            journal.remove(&id)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// A journal in memory, for native tests and for browsers without storage.
+#[derive(Debug, Default)]
+pub struct MemoryJournal {
+    entries: RefCell<BTreeMap<String, PaymentEntry>>,
+}
+
+impl Journal for MemoryJournal {
+    fn load(&self, id: &str) -> Result<Option<PaymentEntry>, Error> {
+        Ok(self.entries.borrow().get(id).cloned())
+    }
+
+    fn save(&self, entry: &PaymentEntry) -> Result<(), Error> {
+        self.entries
+            .borrow_mut()
+            .insert(entry.merchant_transaction_id.clone(), entry.clone());
+        Ok(())
+    }
+
+    fn remove(&self, id: &str) -> Result<(), Error> {
+        self.entries.borrow_mut().remove(id);
+        Ok(())
+    }
+
+    fn ids(&self) -> Result<Vec<String>, Error> {
+        Ok(self.entries.borrow().keys().cloned().collect())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use pingpong_protocol::contract::Method;
+    use pingpong_protocol::{PaymentStatus, RefundStatus};
+
+    pub(crate) fn view(id: &str, status: PaymentStatus, updated_at: u64) -> PaymentView {
+        PaymentView {
+            merchant_transaction_id: id.into(),
+            transaction_id: Some("TX1".into()),
+            status,
+            amount: "10.00".into(),
+            currency: "USD".into(),
+            method: Method::Alipay,
+            qr_code: Some("http://h/sandbox/wallet/TX1".into()),
+            qr_url: None,
+            qr_code_expired_at: Some(400_000),
+            refunded_amount: "0.00".into(),
+            refundable_amount: if status == PaymentStatus::Success {
+                "10.00".into()
+            } else {
+                "0.00".into()
+            },
+            result_code: None,
+            result_description: None,
+            late_success: false,
+            remark: None,
+            created_at: 100_000,
+            updated_at,
+            server_time: updated_at,
+        }
+    }
+
+    pub(crate) fn refund_view(id: &str, amount: &str, status: RefundStatus, t: u64) -> RefundView {
+        RefundView {
+            merchant_transaction_id: "PQ1".into(),
+            merchant_refund_id: id.into(),
+            refund_id: None,
+            status,
+            amount: amount.into(),
+            currency: "USD".into(),
+            result_code: None,
+            result_description: None,
+            created_at: t,
+            updated_at: t,
+            server_time: t,
+        }
+    }
+
+    pub(crate) fn request() -> CreatePaymentRequest {
+        CreatePaymentRequest {
+            amount: "10.00".into(),
+            currency: "USD".into(),
+            method: "ALIPAY".into(),
+            merchant_transaction_id: Some("PQ1".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn pending_lists_unfinished_entries_oldest_first() {
+        let j = MemoryJournal::default();
+        let mut a = PaymentEntry::new(request(), "PQ-a".into(), 20);
+        let b = PaymentEntry::new(request(), "PQ-b".into(), 10);
+        let mut done = PaymentEntry::new(request(), "PQ-c".into(), 5);
+        done.apply(view("PQ-c", PaymentStatus::Closed, 6), 6);
+        a.phase = Phase::Unknown;
+        for e in [&a, &b, &done] {
+            j.save(e).unwrap();
+        }
+        let ids: Vec<_> = pending(&j)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.merchant_transaction_id)
+            .collect();
+        assert_eq!(ids, ["PQ-b", "PQ-a"]);
+    }
+
+    #[test]
+    fn a_final_payment_with_an_open_refund_is_pending() {
+        let mut e = PaymentEntry::new(request(), "PQ1".into(), 0);
+        e.apply(view("PQ1", PaymentStatus::Success, 1), 1);
+        assert!(!e.is_pending());
+        e.refunds
+            .push(RefundEntry::new(Default::default(), "RF1".into(), 2));
+        assert!(e.is_pending());
+        e.apply_refund(refund_view("RF1", "1.00", RefundStatus::Success, 3), 3);
+        assert!(!e.is_pending());
+        // A declined attempt ends the wait: not pending.
+        let mut d = PaymentEntry::new(request(), "PQ2".into(), 0);
+        d.apply(view("PQ2", PaymentStatus::Failed, 1), 1);
+        assert!(!d.is_pending());
+    }
+
+    #[test]
+    fn prune_keeps_pending_and_recent_entries() {
+        let j = MemoryJournal::default();
+        let mut old_done = PaymentEntry::new(request(), "PQ-old".into(), 0);
+        old_done.apply(view("PQ-old", PaymentStatus::Success, 1), 1);
+        let old_pending = PaymentEntry::new(request(), "PQ-pend".into(), 0);
+        let mut recent = PaymentEntry::new(request(), "PQ-new".into(), KEEP_FINISHED_MS);
+        recent.apply(view("PQ-new", PaymentStatus::Closed, 1), KEEP_FINISHED_MS);
+        for e in [&old_done, &old_pending, &recent] {
+            j.save(e).unwrap();
+        }
+        assert_eq!(prune(&j, KEEP_FINISHED_MS + 10).unwrap(), 1);
+        assert_eq!(j.ids().unwrap(), ["PQ-new", "PQ-pend"]);
+    }
+
+    #[test]
+    fn adopting_rebuilds_the_request() {
+        let e = PaymentEntry::adopt(view("PQ9", PaymentStatus::Processing, 5), 7);
+        assert_eq!(e.phase, Phase::Answered);
+        assert_eq!(e.request.amount, "10.00");
+        assert_eq!(e.request.method, "ALIPAY");
+        assert_eq!(e.request.merchant_transaction_id.as_deref(), Some("PQ9"));
+        assert!(e.is_pending());
+    }
+}
