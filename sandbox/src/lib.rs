@@ -17,41 +17,67 @@
 //! ```
 #![deny(missing_docs)]
 
+mod clock;
 mod config;
+mod control;
 mod faults;
+mod notify;
+mod records;
 mod stats;
+mod store;
+mod v4;
+mod wallet;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
+use tower_http::cors::CorsLayer;
 
 pub use config::{Account, SandboxConfig};
 pub use faults::{Api, Faults};
+pub use notify::RETRY_SCHEDULE;
+pub use records::{
+    AttemptRecord, DeliveryRecord, NotificationOutcome, NotificationRecord, OrderRecord,
+    RefundRecord,
+};
 pub use stats::Stats;
+pub use wallet::{WalletError, WalletView};
 
-/// A running sandbox: cheap to clone (shared state), one per simulated acquirer.
+use clock::now_ms;
+use store::{Effects, Store};
+
+/// A simulated acquirer: cheap to clone (shared state). Its handlers and the methods that
+/// change orders ([`Sandbox::pay`], …) spawn timers and notification deliveries on the
+/// current tokio runtime, so call them from within one.
 #[derive(Clone)]
 pub struct Sandbox {
     shared: Arc<Shared>,
 }
 
-struct Shared {
+pub(crate) struct Shared {
     config: SandboxConfig,
-    faults: Mutex<Faults>,
-    stats: Mutex<Stats>,
+    store: Mutex<Store>,
+    http: reqwest::Client,
 }
 
 impl Sandbox {
-    /// A sandbox with `config`. Spawns no task itself; its handlers spawn timers and
-    /// notification deliveries on the current tokio runtime.
+    /// A sandbox with `config`. Spawns nothing by itself.
+    ///
+    /// # Panics
+    /// If the HTTP client for notifications cannot be built (no TLS roots on the system).
     pub fn new(config: SandboxConfig) -> Sandbox {
+        let http = reqwest::Client::builder()
+            .timeout(config.notify_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the notification HTTP client builds");
         Sandbox {
             shared: Arc::new(Shared {
                 config,
-                faults: Mutex::new(Faults::default()),
-                stats: Mutex::new(Stats::default()),
+                store: Mutex::new(Store::default()),
+                http,
             }),
         }
     }
@@ -61,43 +87,171 @@ impl Sandbox {
         &self.shared.config
     }
 
-    /// Every route at the root: `/v4/…`, `/wallet/…`, `/control/…`.
+    /// Every route at the root: the v4 APIs (`/v4/…`), the wallet (`/wallet/{transactionId}`
+    /// and below) and the control routes (`/control/…`). Wallet and control routes answer
+    /// CORS permissively; see docs/sandbox.md.
     pub fn router(&self) -> Router {
-        Router::new()
-            .route("/v4/payment/unifiedPay", post(not_yet))
-            .route("/v4/payment/query", post(not_yet))
-            .route("/v4/payment/refund", post(not_yet))
-            .route("/v4/refund/query", post(not_yet))
-            .route("/wallet/{transaction_id}", get(not_yet))
-            .route("/wallet/{transaction_id}/qr.svg", get(not_yet))
-            .route("/wallet/{transaction_id}/pay", post(not_yet))
-            .route("/wallet/{transaction_id}/decline", post(not_yet))
-            .route("/control/faults", get(not_yet).put(not_yet))
-            .route("/control/stats", get(not_yet))
-            .route("/control/orders/{merchant_transaction_id}", get(not_yet))
+        let v4 = Router::new()
+            .route("/v4/payment/unifiedPay", post(v4::unified_pay))
+            .route("/v4/payment/query", post(v4::query))
+            .route("/v4/payment/refund", post(v4::refund))
+            .route("/v4/refund/query", post(v4::refund_query));
+        let open = Router::new()
+            .route("/wallet/{transaction_id}", get(wallet::page))
+            .route("/wallet/{transaction_id}/qr.svg", get(wallet::qr_svg))
+            .route("/wallet/{transaction_id}/status", get(wallet::status))
+            .route("/wallet/{transaction_id}/pay", post(wallet::pay))
+            .route("/wallet/{transaction_id}/decline", post(wallet::decline))
+            .route(
+                "/control/faults",
+                get(control::get_faults).put(control::put_faults),
+            )
+            .route("/control/stats", get(control::stats))
+            .route(
+                "/control/orders/{merchant_transaction_id}",
+                get(control::order),
+            )
+            .route(
+                "/control/orders/{merchant_transaction_id}/expire",
+                post(control::expire),
+            )
+            .layer(CorsLayer::permissive());
+        v4.merge(open).with_state(self.clone())
     }
 
-    /// The fault knobs in force.
+    /// The fault knobs in force (counters show what is left).
     pub fn faults(&self) -> Faults {
-        self.shared.faults.lock().unwrap().clone()
+        self.with_store(|s| s.faults.clone())
     }
 
     /// Replaces the fault knobs.
     pub fn set_faults(&self, faults: Faults) {
-        *self.shared.faults.lock().unwrap() = faults;
+        self.with_store(|s| s.faults = faults);
     }
 
     /// Counts of API requests, orders, refunds and notifications so far.
     pub fn stats(&self) -> Stats {
-        self.shared.stats.lock().unwrap().clone()
+        self.with_store(|s| s.stats.clone())
+    }
+
+    /// The order with this merchantTransactionId (the oldest, if several accounts used it).
+    pub fn order(&self, merchant_transaction_id: &str) -> Option<OrderRecord> {
+        self.with_store(|s| {
+            s.find_any(merchant_transaction_id)
+                .first()
+                .map(|o| o.rec.clone())
+        })
+    }
+
+    /// The order with this transactionId.
+    pub fn order_by_transaction_id(&self, transaction_id: &str) -> Option<OrderRecord> {
+        self.with_store(|s| s.order(transaction_id).map(|o| o.rec.clone()))
+    }
+
+    /// The consumer pays the order (what the wallet's Pay button does). A PROCESSING order
+    /// turns SUCCESS and is notified; a CLOSED one only under the `lateSuccess` fault.
+    pub fn pay(&self, transaction_id: &str) -> Result<OrderRecord, WalletError> {
+        self.change(transaction_id, |s, cfg, now| {
+            s.pay(cfg, transaction_id, now)
+        })
+    }
+
+    /// The consumer declines the order (the wallet's Decline button): PROCESSING turns
+    /// FAILED and is notified.
+    pub fn decline(&self, transaction_id: &str) -> Result<OrderRecord, WalletError> {
+        self.change(transaction_id, |s, cfg, now| {
+            s.decline(cfg, transaction_id, now)
+        })
+    }
+
+    /// Expires the order now, as if its QR had timed out: an open order (PROCESSING, or
+    /// FAILED when failures are not final) turns CLOSED and `closeNotificationUrl` is
+    /// notified. For tests that cannot wait a minute.
+    pub fn expire(&self, merchant_transaction_id: &str) -> Result<OrderRecord, WalletError> {
+        let txid = self
+            .order(merchant_transaction_id)
+            .ok_or(WalletError::Unknown)?
+            .transaction_id;
+        self.change(&txid, |s, cfg, now| {
+            let status = s.order(&txid).map(|o| o.rec.status);
+            s.close_now(cfg, &txid, now).ok_or(match status {
+                Some(pingpong_protocol::PaymentStatus::Success) => WalletError::AlreadyPaid,
+                Some(pingpong_protocol::PaymentStatus::Closed) => WalletError::Expired,
+                _ => WalletError::Declined,
+            })
+        })
+    }
+
+    fn change(
+        &self,
+        transaction_id: &str,
+        f: impl FnOnce(&mut Store, &SandboxConfig, u64) -> Result<Effects, WalletError>,
+    ) -> Result<OrderRecord, WalletError> {
+        let cfg = &self.shared.config;
+        let (result, mut effects) = self.with_store(|s| {
+            let now = now_ms();
+            let effects = s.sweep(cfg, now);
+            let result = f(s, cfg, now).map(|more| {
+                let rec = s.order(transaction_id).map(|o| o.rec.clone());
+                (rec, more)
+            });
+            (result, effects)
+        });
+        let outcome = match result {
+            Ok((rec, more)) => {
+                effects.extend(more);
+                rec.ok_or(WalletError::Unknown)
+            }
+            Err(e) => Err(e),
+        };
+        self.spawn_effects(effects);
+        outcome
+    }
+
+    pub(crate) fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        let mut store = self
+            .shared
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut store)
+    }
+
+    /// Starts what a transition asked for: deliveries, expiry timers, refund timers.
+    pub(crate) fn spawn_effects(&self, effects: Effects) {
+        for job in effects.jobs {
+            tokio::spawn(notify::deliver(Arc::downgrade(&self.shared), job));
+        }
+        for (txid, at_ms) in effects.expiries {
+            let weak = Arc::downgrade(&self.shared);
+            let wait = Duration::from_millis(at_ms.saturating_sub(now_ms()) + 1);
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                if let Some(shared) = weak.upgrade() {
+                    let sb = Sandbox { shared };
+                    let cfg = sb.config().clone();
+                    let effects = sb.with_store(|s| s.close_if_due(&cfg, &txid, now_ms()));
+                    sb.spawn_effects(effects);
+                }
+            });
+        }
+        for (txid, mrid) in effects.refunds {
+            let weak = Arc::downgrade(&self.shared);
+            let wait = self.shared.config.refund_delay;
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                if let Some(shared) = weak.upgrade() {
+                    let sb = Sandbox { shared };
+                    let cfg = sb.config().clone();
+                    let effects = sb.with_store(|s| s.finish_refund(&cfg, &txid, &mrid, now_ms()));
+                    sb.spawn_effects(effects);
+                }
+            });
+        }
     }
 }
 
-async fn not_yet() -> StatusCode {
-    StatusCode::NOT_IMPLEMENTED
-}
-
-/// Serves `sandbox` on `listener` until the process ends.
+/// Serves `sandbox` on `listener` until the process ends or the listener fails.
 pub async fn serve(sandbox: Sandbox, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, sandbox.router()).await
 }

@@ -1,0 +1,601 @@
+//! The sandbox's memory and its state machine: orders, attempts, refunds, notifications.
+//!
+//! Everything here runs under one lock and does no I/O. Transitions return [`Effects`]:
+//! notifications to deliver and timers to start, which the caller spawns after unlocking.
+
+use std::collections::HashMap;
+
+use pingpong_protocol::biz::{
+    NotifyType, PaymentMethod, PaymentNotification, RefundNotification, WireAmount,
+};
+use pingpong_protocol::envelope::Envelope;
+use pingpong_protocol::{FailureMode, Money, PaymentStatus, RefundStatus, ResultCode, SignType};
+
+use crate::clock::{pingpong_number, random_seed};
+use crate::config::SandboxConfig;
+use crate::faults::Faults;
+use crate::records::{
+    AttemptRecord, DeliveryRecord, NotificationOutcome, NotificationRecord, OrderRecord,
+    RefundRecord,
+};
+use crate::stats::Stats;
+use crate::wallet::WalletError;
+
+/// Decimals PingPong uses for amounts in its answers.
+pub(crate) const WIRE_DECIMALS: u8 = 6;
+
+/// An order and what is needed to sign for it.
+pub(crate) struct Order {
+    pub rec: OrderRecord,
+    pub money: Money,
+    pub client_id: String,
+    pub sign_type: SignType,
+}
+
+impl Order {
+    /// The amount as PingPong writes it (`"12.500000"`).
+    pub fn wire_amount(&self) -> WireAmount {
+        WireAmount::from_money_padded(self.money, WIRE_DECIMALS)
+    }
+
+    /// The request id of the latest attempt.
+    pub fn request_id(&self) -> Option<&str> {
+        self.rec.attempts.last().map(|a| a.request_id.as_str())
+    }
+
+    /// The sum of refunds that hold balance (PROCESSING and SUCCESS), minor units.
+    pub fn refunds_held(&self) -> u64 {
+        self.rec
+            .refunds
+            .iter()
+            .filter(|r| r.status.holds_balance())
+            .map(|r| r.amount_minor)
+            .sum()
+    }
+
+    /// Whether the order is still waiting for the consumer (and so may expire).
+    fn is_open(&self, mode: FailureMode) -> bool {
+        match self.rec.status {
+            PaymentStatus::Processing => true,
+            PaymentStatus::Failed => mode == FailureMode::Retryable,
+            _ => false,
+        }
+    }
+
+    fn set_attempt_status(&mut self, status: PaymentStatus) {
+        if let Some(a) = self.rec.attempts.last_mut() {
+            a.status = status;
+        }
+    }
+}
+
+/// A notification to send (one copy).
+#[derive(Clone, Debug)]
+pub(crate) struct Job {
+    pub transaction_id: String,
+    pub notification_id: u64,
+    pub url: String,
+    pub body: String,
+}
+
+/// What a transition asks the caller to do once the lock is released.
+#[derive(Debug, Default)]
+#[must_use]
+pub(crate) struct Effects {
+    /// Notifications to deliver.
+    pub jobs: Vec<Job>,
+    /// Orders to check for expiry at a time: (transactionId, ms since the epoch).
+    pub expiries: Vec<(String, u64)>,
+    /// Refunds to finish after the refund delay: (transactionId, merchantRefundId).
+    pub refunds: Vec<(String, String)>,
+}
+
+impl Effects {
+    pub fn extend(&mut self, other: Effects) {
+        self.jobs.extend(other.jobs);
+        self.expiries.extend(other.expiries);
+        self.refunds.extend(other.refunds);
+    }
+}
+
+/// All state, behind the sandbox's one lock.
+pub(crate) struct Store {
+    pub faults: Faults,
+    pub stats: Stats,
+    orders: HashMap<String, Order>,
+    by_merchant_id: HashMap<(String, String), String>,
+    /// (accId, requestId) → the first unifiedPay answer, replayed byte for byte.
+    pub replies: HashMap<(String, String), String>,
+    /// (accId, merchantRefundId) → transactionId of its order.
+    refund_owner: HashMap<(String, String), String>,
+    seq: u64,
+    notification_seq: u64,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            faults: Faults::default(),
+            stats: Stats::default(),
+            orders: HashMap::new(),
+            by_merchant_id: HashMap::new(),
+            replies: HashMap::new(),
+            refund_owner: HashMap::new(),
+            seq: random_seed() % 90_000_000 + 10_000_000,
+            notification_seq: 0,
+        }
+    }
+}
+
+impl Store {
+    /// A fresh PingPong-style number for a transaction or refund.
+    pub fn next_number(&mut self, now_ms: u64) -> String {
+        self.seq += 1;
+        pingpong_number(now_ms, self.seq)
+    }
+
+    pub fn order(&self, transaction_id: &str) -> Option<&Order> {
+        self.orders.get(transaction_id)
+    }
+
+    /// The transactionId of `merchant_transaction_id` under `acc_id`.
+    pub fn find(&self, acc_id: &str, merchant_transaction_id: &str) -> Option<String> {
+        self.by_merchant_id
+            .get(&(acc_id.to_owned(), merchant_transaction_id.to_owned()))
+            .cloned()
+    }
+
+    /// Every order with this merchantTransactionId, whatever the account, oldest first.
+    pub fn find_any(&self, merchant_transaction_id: &str) -> Vec<&Order> {
+        let mut found: Vec<&Order> = self
+            .orders
+            .values()
+            .filter(|o| o.rec.merchant_transaction_id == merchant_transaction_id)
+            .collect();
+        found.sort_by_key(|o| o.rec.created_at_ms);
+        found
+    }
+
+    /// The transactionId of the order a refund id belongs to, under `acc_id`.
+    pub fn refund_owner(&self, acc_id: &str, merchant_refund_id: &str) -> Option<&str> {
+        self.refund_owner
+            .get(&(acc_id.to_owned(), merchant_refund_id.to_owned()))
+            .map(String::as_str)
+    }
+
+    /// Stores a new order (its first attempt included) and asks for its expiry timer.
+    pub fn insert_order(&mut self, order: Order) -> Effects {
+        let txid = order.rec.transaction_id.clone();
+        let expires = order.rec.expires_at_ms;
+        self.by_merchant_id.insert(
+            (
+                order.rec.acc_id.clone(),
+                order.rec.merchant_transaction_id.clone(),
+            ),
+            txid.clone(),
+        );
+        self.orders.insert(txid.clone(), order);
+        self.stats.orders += 1;
+        self.stats.attempts += 1;
+        Effects {
+            expiries: vec![(txid, expires)],
+            ..Effects::default()
+        }
+    }
+
+    /// Re-opens a FAILED order with a new attempt (docs/protocol-choices.md #11).
+    pub fn reopen(
+        &mut self,
+        transaction_id: &str,
+        attempt: AttemptRecord,
+        notification_url: Option<String>,
+        close_notification_url: Option<String>,
+    ) -> Effects {
+        let Some(order) = self.orders.get_mut(transaction_id) else {
+            return Effects::default();
+        };
+        order.rec.status = PaymentStatus::Processing;
+        order.rec.expires_at_ms = attempt.expires_at_ms;
+        order.rec.ended_at_ms = None;
+        if notification_url.is_some() {
+            order.rec.notification_url = notification_url;
+        }
+        if close_notification_url.is_some() {
+            order.rec.close_notification_url = close_notification_url;
+        }
+        let expires = attempt.expires_at_ms;
+        order.rec.attempts.push(attempt);
+        self.stats.attempts += 1;
+        Effects {
+            expiries: vec![(transaction_id.to_owned(), expires)],
+            ..Effects::default()
+        }
+    }
+
+    /// Closes every open order whose QR has expired by `now_ms` (the timers do this too;
+    /// sweeping first makes every answer consistent with the clock).
+    pub fn sweep(&mut self, cfg: &SandboxConfig, now_ms: u64) -> Effects {
+        let due: Vec<String> = self
+            .orders
+            .values()
+            .filter(|o| o.is_open(cfg.failure_mode) && o.rec.expires_at_ms <= now_ms)
+            .map(|o| o.rec.transaction_id.clone())
+            .collect();
+        let mut effects = Effects::default();
+        for txid in due {
+            effects.extend(self.close(cfg, &txid, now_ms));
+        }
+        effects
+    }
+
+    /// Closes the order if it is open and its QR has expired by `now_ms`.
+    pub fn close_if_due(
+        &mut self,
+        cfg: &SandboxConfig,
+        transaction_id: &str,
+        now_ms: u64,
+    ) -> Effects {
+        let due = self
+            .orders
+            .get(transaction_id)
+            .is_some_and(|o| o.is_open(cfg.failure_mode) && o.rec.expires_at_ms <= now_ms);
+        if due {
+            self.close(cfg, transaction_id, now_ms)
+        } else {
+            Effects::default()
+        }
+    }
+
+    /// Closes an open order now (expiry), notifying `closeNotificationUrl` if it was given.
+    /// `None` when the order is unknown or not open.
+    pub fn close_now(
+        &mut self,
+        cfg: &SandboxConfig,
+        transaction_id: &str,
+        now_ms: u64,
+    ) -> Option<Effects> {
+        let open = self.orders.get(transaction_id)?.is_open(cfg.failure_mode);
+        open.then(|| self.close(cfg, transaction_id, now_ms))
+    }
+
+    fn close(&mut self, cfg: &SandboxConfig, transaction_id: &str, now_ms: u64) -> Effects {
+        let Some(order) = self.orders.get_mut(transaction_id) else {
+            return Effects::default();
+        };
+        order.rec.status = PaymentStatus::Closed;
+        order.rec.ended_at_ms = Some(now_ms);
+        if order
+            .rec
+            .attempts
+            .last()
+            .is_some_and(|a| a.status == PaymentStatus::Processing)
+        {
+            order.set_attempt_status(PaymentStatus::Closed);
+        }
+        tracing::info!(transaction_id, "order closed (QR expired)");
+        match order.rec.close_notification_url.clone() {
+            Some(url) => self.notify_payment(cfg, transaction_id, url),
+            None => Effects::default(),
+        }
+    }
+
+    /// The consumer pays in the wallet.
+    pub fn pay(
+        &mut self,
+        cfg: &SandboxConfig,
+        transaction_id: &str,
+        now_ms: u64,
+    ) -> Result<Effects, WalletError> {
+        let mut effects = self.close_if_due(cfg, transaction_id, now_ms);
+        let late_success = self.faults.late_success;
+        let order = self
+            .orders
+            .get_mut(transaction_id)
+            .ok_or(WalletError::Unknown)?;
+        match order.rec.status {
+            PaymentStatus::Processing => {}
+            PaymentStatus::Closed if late_success => order.rec.late_success = true,
+            PaymentStatus::Closed => return Err(WalletError::Expired),
+            PaymentStatus::Success => return Err(WalletError::AlreadyPaid),
+            _ => return Err(WalletError::Declined),
+        }
+        order.rec.status = PaymentStatus::Success;
+        order.rec.ended_at_ms = Some(now_ms);
+        order.set_attempt_status(PaymentStatus::Success);
+        tracing::info!(transaction_id, late = order.rec.late_success, "wallet paid");
+        if let Some(url) = order.rec.notification_url.clone() {
+            effects.extend(self.notify_payment(cfg, transaction_id, url));
+        }
+        Ok(effects)
+    }
+
+    /// The consumer declines in the wallet.
+    pub fn decline(
+        &mut self,
+        cfg: &SandboxConfig,
+        transaction_id: &str,
+        now_ms: u64,
+    ) -> Result<Effects, WalletError> {
+        let mut effects = self.close_if_due(cfg, transaction_id, now_ms);
+        let order = self
+            .orders
+            .get_mut(transaction_id)
+            .ok_or(WalletError::Unknown)?;
+        match order.rec.status {
+            PaymentStatus::Processing => {}
+            PaymentStatus::Closed => return Err(WalletError::Expired),
+            PaymentStatus::Success => return Err(WalletError::AlreadyPaid),
+            _ => return Err(WalletError::Declined),
+        }
+        order.rec.status = PaymentStatus::Failed;
+        order.rec.ended_at_ms = Some(now_ms);
+        order.set_attempt_status(PaymentStatus::Failed);
+        tracing::info!(transaction_id, "wallet declined");
+        if let Some(url) = order.rec.notification_url.clone() {
+            effects.extend(self.notify_payment(cfg, transaction_id, url));
+        }
+        Ok(effects)
+    }
+
+    /// Adds a PROCESSING refund to an order and asks for its completion timer.
+    pub fn insert_refund(
+        &mut self,
+        transaction_id: &str,
+        acc_id: &str,
+        refund: RefundRecord,
+    ) -> Effects {
+        let Some(order) = self.orders.get_mut(transaction_id) else {
+            return Effects::default();
+        };
+        let mrid = refund.merchant_refund_id.clone();
+        order.rec.refunds.push(refund);
+        self.refund_owner
+            .insert((acc_id.to_owned(), mrid.clone()), transaction_id.to_owned());
+        self.stats.refunds += 1;
+        Effects {
+            refunds: vec![(transaction_id.to_owned(), mrid)],
+            ..Effects::default()
+        }
+    }
+
+    /// Ends a PROCESSING refund: SUCCESS, or FAILED if it was created under `refundFailure`.
+    pub fn finish_refund(
+        &mut self,
+        cfg: &SandboxConfig,
+        transaction_id: &str,
+        merchant_refund_id: &str,
+        now_ms: u64,
+    ) -> Effects {
+        let Some(order) = self.orders.get_mut(transaction_id) else {
+            return Effects::default();
+        };
+        let Some(refund) = order.rec.refunds.iter_mut().find(|r| {
+            r.merchant_refund_id == merchant_refund_id && r.status == RefundStatus::Processing
+        }) else {
+            return Effects::default();
+        };
+        refund.status = if refund.fails {
+            RefundStatus::Failed
+        } else {
+            RefundStatus::Success
+        };
+        refund.ended_at_ms = Some(now_ms);
+        tracing::info!(
+            transaction_id,
+            merchant_refund_id,
+            status = refund.status.as_str(),
+            "refund finished"
+        );
+        match refund.notification_url.clone() {
+            Some(url) => self.notify_refund(cfg, transaction_id, merchant_refund_id, url),
+            None => Effects::default(),
+        }
+    }
+
+    /// Produces the RECHARGE notification of the order's current status.
+    fn notify_payment(
+        &mut self,
+        cfg: &SandboxConfig,
+        transaction_id: &str,
+        url: String,
+    ) -> Effects {
+        let Some(order) = self.orders.get(transaction_id) else {
+            return Effects::default();
+        };
+        let status = order.rec.status;
+        let code = payment_result(status);
+        let biz = PaymentNotification {
+            notify_type: NotifyType::Recharge,
+            merchant_transaction_id: order.rec.merchant_transaction_id.clone(),
+            transaction_id: order.rec.transaction_id.clone(),
+            status,
+            amount: order.wire_amount(),
+            currency: order.rec.currency.clone(),
+            request_id: order.request_id().map(str::to_owned),
+            transaction_time: Some(order.rec.created_at_ms.to_string()),
+            capture_delay_hours: Some(0),
+            remark: order.rec.remark.clone(),
+            payment_method: Some(PaymentMethod {
+                kind: order.rec.method.clone(),
+                scan_code_id: None,
+            }),
+            result_code: Some(code.code().to_owned()),
+            result_description: Some(code.description().to_owned()),
+        };
+        let body = signed_notification(cfg, order, code, Envelope::biz_text(&biz));
+        self.push_notification(
+            transaction_id,
+            NotifyType::Recharge,
+            status.as_str(),
+            None,
+            url,
+            body,
+        )
+    }
+
+    /// Produces the REFUND notification of a refund's current status.
+    fn notify_refund(
+        &mut self,
+        cfg: &SandboxConfig,
+        transaction_id: &str,
+        merchant_refund_id: &str,
+        url: String,
+    ) -> Effects {
+        let Some(order) = self.orders.get(transaction_id) else {
+            return Effects::default();
+        };
+        let Some(refund) = order
+            .rec
+            .refunds
+            .iter()
+            .find(|r| r.merchant_refund_id == merchant_refund_id)
+        else {
+            return Effects::default();
+        };
+        let code = refund_result(refund.status);
+        let biz = RefundNotification {
+            notify_type: NotifyType::Refund,
+            merchant_transaction_id: order.rec.merchant_transaction_id.clone(),
+            merchant_refund_id: refund.merchant_refund_id.clone(),
+            status: refund.status,
+            amount: WireAmount::from_money_padded(
+                Money::from_minor(refund.amount_minor, order.money.currency()),
+                WIRE_DECIMALS,
+            ),
+            currency: refund.currency.clone(),
+            transaction_id: Some(order.rec.transaction_id.clone()),
+            refund_id: Some(refund.refund_id.clone()),
+            refund_time: Some(refund.created_at_ms.to_string()),
+            refund_ending_time: refund.ended_at_ms.map(|t| t.to_string()),
+            remark: refund.remark.clone(),
+        };
+        let status = refund.status.as_str();
+        let body = signed_notification(cfg, order, code, Envelope::biz_text(&biz));
+        self.push_notification(
+            transaction_id,
+            NotifyType::Refund,
+            status,
+            Some(merchant_refund_id),
+            url,
+            body,
+        )
+    }
+
+    /// Records a notification (twice under `duplicateNotifications`, as dropped under
+    /// `dropNotifications`) and returns the copies to deliver.
+    fn push_notification(
+        &mut self,
+        transaction_id: &str,
+        notify_type: NotifyType,
+        status: &str,
+        merchant_refund_id: Option<&str>,
+        url: String,
+        body: String,
+    ) -> Effects {
+        let copies = if self.faults.duplicate_notifications {
+            2
+        } else {
+            1
+        };
+        let mut effects = Effects::default();
+        for _ in 0..copies {
+            let dropped = self.faults.drop_notifications > 0;
+            if dropped {
+                self.faults.drop_notifications -= 1;
+            }
+            self.notification_seq += 1;
+            let id = self.notification_seq;
+            self.stats.notifications += 1;
+            let Some(order) = self.orders.get_mut(transaction_id) else {
+                break;
+            };
+            order.rec.notifications.push(NotificationRecord {
+                id,
+                notify_type,
+                status: status.to_owned(),
+                merchant_refund_id: merchant_refund_id.map(str::to_owned),
+                url: url.clone(),
+                outcome: if dropped {
+                    NotificationOutcome::Dropped
+                } else {
+                    NotificationOutcome::Pending
+                },
+                deliveries: Vec::new(),
+            });
+            if dropped {
+                tracing::info!(transaction_id, id, "notification dropped (fault)");
+            } else {
+                effects.jobs.push(Job {
+                    transaction_id: transaction_id.to_owned(),
+                    notification_id: id,
+                    url: url.clone(),
+                    body: body.clone(),
+                });
+            }
+        }
+        effects
+    }
+
+    /// Records one delivery attempt and, when known, the notification's new outcome.
+    pub fn record_delivery(
+        &mut self,
+        job: &Job,
+        delivery: DeliveryRecord,
+        outcome: NotificationOutcome,
+    ) {
+        self.stats.deliveries += 1;
+        if delivery.accepted {
+            self.stats.delivered += 1;
+        }
+        let Some(n) = self.orders.get_mut(&job.transaction_id).and_then(|o| {
+            o.rec
+                .notifications
+                .iter_mut()
+                .find(|n| n.id == job.notification_id)
+        }) else {
+            return;
+        };
+        n.deliveries.push(delivery);
+        n.outcome = outcome;
+    }
+}
+
+/// The result code a payment status reports in queries and notifications.
+pub(crate) fn payment_result(status: PaymentStatus) -> ResultCode {
+    match status {
+        PaymentStatus::Success => ResultCode::TransactionSucceeded,
+        PaymentStatus::Failed => ResultCode::Declined,
+        PaymentStatus::Closed | PaymentStatus::Cancel => ResultCode::InvalidOrExpiredTransaction,
+        _ => ResultCode::TransactionProcessing,
+    }
+}
+
+/// The result code a refund status reports.
+pub(crate) fn refund_result(status: RefundStatus) -> ResultCode {
+    match status {
+        RefundStatus::Success => ResultCode::TransactionSucceeded,
+        RefundStatus::Failed => ResultCode::RefundFailed,
+        _ => ResultCode::TransactionProcessing,
+    }
+}
+
+/// A notification envelope signed with the order's account (the response shape, choice #9).
+fn signed_notification(
+    cfg: &SandboxConfig,
+    order: &Order,
+    code: ResultCode,
+    biz: String,
+) -> String {
+    let mut env = Envelope::response(
+        &order.rec.acc_id,
+        &order.client_id,
+        order.sign_type,
+        code.code(),
+        code.description(),
+        biz,
+    );
+    if let Some(account) = cfg.account(&order.rec.acc_id, &order.client_id) {
+        env.sign(&account.salt).expect("signType is set");
+    }
+    env.to_json()
+}
