@@ -1,0 +1,372 @@
+//! What a proxy is told at start: where it listens, who may call it, where PingPong is.
+//!
+//! [`Config`] is plain data; the binary fills it from flags and environment ([`crate::cli`]),
+//! tests build it directly.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pingpong_protocol::contract::Method;
+use pingpong_protocol::{CashierDeviceId, FailureMode, SignType, StoreId, TimeExpireFormat};
+
+/// A secret string (the salt, a register token): `Debug` never shows it and it has no
+/// `Display`, so it cannot slip into a log line by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(text: impl Into<String>) -> Secret {
+        Secret(text.into())
+    }
+
+    /// The secret itself. Use it only to sign, verify or compare.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// One register's credential: the bearer token the merchant issued, and what it is bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterToken {
+    /// The bearer token (secret).
+    pub token: Secret,
+    /// The `cashierDeviceId` the proxy sends upstream for this register.
+    pub cashier_device_id: CashierDeviceId,
+    /// The store whose orders this register may see and refund.
+    pub store_id: StoreId,
+}
+
+/// The token, cashier device and store of demo mode (DESIGN.md, "Defaults").
+pub const DEMO_TOKEN: &str = "demo-token";
+/// The demo register's `cashierDeviceId`.
+pub const DEMO_CASHIER_DEVICE_ID: &str = "DEMO-POS-1";
+/// The demo register's store.
+pub const DEMO_STORE_ID: &str = "DEMO-STORE";
+
+impl RegisterToken {
+    /// A register credential. Fails when the device or store is not a valid id
+    /// (1..=64 of `A-Za-z0-9_-.`) or the token is empty or holds whitespace.
+    pub fn new(token: &str, cashier_device_id: &str, store_id: &str) -> Result<Self, String> {
+        if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("a register token must be non-empty, without spaces".into());
+        }
+        Ok(RegisterToken {
+            token: Secret::new(token),
+            cashier_device_id: CashierDeviceId::new(cashier_device_id)
+                .map_err(|e| format!("cashierDeviceId {cashier_device_id:?}: {e}"))?,
+            store_id: StoreId::new(store_id).map_err(|e| format!("store {store_id:?}: {e}"))?,
+        })
+    }
+
+    /// The single register of demo mode: `demo-token` → `DEMO-POS-1` in `DEMO-STORE`.
+    pub fn demo() -> RegisterToken {
+        RegisterToken::new(DEMO_TOKEN, DEMO_CASHIER_DEVICE_ID, DEMO_STORE_ID)
+            .expect("demo ids are valid")
+    }
+}
+
+/// A PingPong merchant account and the host to call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PingPongAccount {
+    /// Base URL without a trailing slash, e.g. `https://sandbox-acquirer-payment.pingpongx.com`.
+    pub base_url: String,
+    /// `accId`: the PingPong store number.
+    pub acc_id: String,
+    /// `clientId`: the PingPong merchant number.
+    pub client_id: String,
+    /// The signing salt (secret).
+    pub salt: Secret,
+    /// Signature algorithm of requests (responses are verified with the one they name).
+    pub sign_type: SignType,
+}
+
+/// PingPong's public sandbox host (reference §1.1).
+pub const PINGPONG_SANDBOX_URL: &str = "https://sandbox-acquirer-payment.pingpongx.com";
+
+/// Settings of the embedded sandbox (demo mode only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SandboxOptions {
+    /// Multiplies the sandbox's notification retry schedule; 1.0 is PingPong's real pace.
+    pub time_scale: f64,
+    /// How long a sandbox refund stays PROCESSING.
+    pub refund_delay: Duration,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            time_scale: 1.0,
+            refund_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Where the proxy sends signed requests.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Upstream {
+    /// Demo mode: the sandbox runs inside the proxy, nested at `/sandbox` on its own
+    /// listener, and is called over real HTTP with the public sandbox account A.
+    Demo(SandboxOptions),
+    /// A real PingPong host (or any server speaking v4, such as a standalone sandbox).
+    PingPong(PingPongAccount),
+}
+
+/// PingPong's `paymentMethod.type` for each contract method (docs/protocol-choices.md #1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MethodNames {
+    /// Sent for `ALIPAY`. Default `AlipayCN-Offline`.
+    pub alipay: String,
+    /// Sent for `WECHAT`. Default `Wechat-Offline`.
+    pub wechat: String,
+}
+
+impl Default for MethodNames {
+    fn default() -> Self {
+        MethodNames {
+            alipay: "AlipayCN-Offline".into(),
+            wechat: "Wechat-Offline".into(),
+        }
+    }
+}
+
+impl MethodNames {
+    /// The upstream name of `method`.
+    pub fn name(&self, method: Method) -> &str {
+        match method {
+            Method::Alipay => &self.alipay,
+            Method::Wechat => &self.wechat,
+        }
+    }
+}
+
+/// Limits of upstream calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpstreamTimeouts {
+    /// Time to open a connection. A call that cannot connect was not sent, so it is retried.
+    pub connect: Duration,
+    /// Time for the whole exchange. A call that times out after sending has an unknown
+    /// outcome: it is not retried inline but completed later with the same ids.
+    pub request: Duration,
+    /// Sends per call when PingPong cannot be reached or answers 5xx (1 = no retry).
+    pub attempts: u32,
+    /// Pause before the first retry; each next pause is three times longer.
+    pub backoff: Duration,
+}
+
+impl Default for UpstreamTimeouts {
+    fn default() -> Self {
+        UpstreamTimeouts {
+            connect: Duration::from_secs(3),
+            request: Duration::from_secs(10),
+            attempts: 3,
+            backoff: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Everything a proxy needs to start. [`Config::default`] is demo mode on `127.0.0.1:8080`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (see [`crate::ProxyHandle::addr`]).
+    pub listen: SocketAddr,
+    /// The URL PingPong and browsers reach this proxy at, without a trailing slash.
+    /// `None`: `http://{bound address}`. Notifications go to `{public_url}/notify/pingpong`.
+    pub public_url: Option<String>,
+    /// The SQLite journal file (created when missing).
+    pub database: PathBuf,
+    /// Origins allowed to call the API from a browser (CORS), e.g. `https://pos.example.com`.
+    pub allow_origins: Vec<String>,
+    /// Register credentials. Demo mode adds [`RegisterToken::demo`].
+    pub registers: Vec<RegisterToken>,
+    /// PingPong, or the embedded sandbox.
+    pub upstream: Upstream,
+    /// `paymentMethod.type` names (choice #1).
+    pub methods: MethodNames,
+    /// How `timeExpire` is written (choice #2).
+    pub time_expire_format: TimeExpireFormat,
+    /// Whether PingPong treats FAILED as final for this merchant (choice #11).
+    pub failure_mode: FailureMode,
+    /// Directory served at `/` (the demo register).
+    pub www_dir: PathBuf,
+    /// Directory served at `/pkg/` (the wasm package).
+    pub pkg_dir: PathBuf,
+    /// Upstream timeouts and retries.
+    pub timeouts: UpstreamTimeouts,
+    /// How long an event-stream ticket may be used to open `GET /v1/events`.
+    pub ticket_ttl: Duration,
+    /// Interval of SSE keep-alive comments.
+    pub keep_alive: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            database: PathBuf::from("pingpong-qr-proxy.sqlite"),
+            allow_origins: Vec::new(),
+            registers: Vec::new(),
+            upstream: Upstream::Demo(SandboxOptions::default()),
+            methods: MethodNames::default(),
+            time_expire_format: TimeExpireFormat::default(),
+            failure_mode: FailureMode::default(),
+            www_dir: PathBuf::from("www"),
+            pkg_dir: PathBuf::from("pkg"),
+            timeouts: UpstreamTimeouts::default(),
+            ticket_ttl: Duration::from_secs(120),
+            keep_alive: Duration::from_secs(15),
+        }
+    }
+}
+
+impl Config {
+    /// Demo mode on a free loopback port with `database`: what tests start from.
+    pub fn demo(database: impl Into<PathBuf>) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: database.into(),
+            ..Config::default()
+        }
+    }
+
+    /// Whether the embedded sandbox is used.
+    pub fn is_demo(&self) -> bool {
+        matches!(self.upstream, Upstream::Demo(_))
+    }
+
+    /// Checks what can be checked before binding: URLs, origins, tokens.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.public_url {
+            check_base_url("public URL", url)?;
+        }
+        for origin in &self.allow_origins {
+            check_origin(origin)?;
+        }
+        match &self.upstream {
+            Upstream::PingPong(account) => {
+                check_base_url("PingPong base URL", &account.base_url)?;
+                if account.acc_id.is_empty() || account.client_id.is_empty() {
+                    return Err("PingPong accId and clientId must not be empty".into());
+                }
+                if account.salt.expose().trim().is_empty() {
+                    return Err("the PingPong salt must not be empty".into());
+                }
+                if self.registers.is_empty() {
+                    return Err("no register token is configured (--tokens-file or \
+                                PINGPONG_QR_TOKENS): no register could call the proxy"
+                        .into());
+                }
+            }
+            Upstream::Demo(options) => {
+                if !options.time_scale.is_finite() || options.time_scale < 0.0 {
+                    return Err("--sandbox-time-scale must be a finite number ≥ 0".into());
+                }
+            }
+        }
+        for (i, a) in self.registers.iter().enumerate() {
+            if self.registers[..i].iter().any(|b| b.token == a.token) {
+                return Err(format!(
+                    "two registers share one token (register {}, device {})",
+                    i + 1,
+                    a.cashier_device_id
+                ));
+            }
+        }
+        if self.timeouts.attempts == 0 {
+            return Err("upstream attempts must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+fn check_base_url(what: &str, url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("{what} must start with http:// or https:// ({url})"))?;
+    if rest.is_empty() || url.ends_with('/') || url.contains(['?', '#', ' ']) {
+        return Err(format!(
+            "{what} must be a base URL without a trailing slash, query or fragment ({url})"
+        ));
+    }
+    Ok(())
+}
+
+fn check_origin(origin: &str) -> Result<(), String> {
+    if origin.contains('*') {
+        return Err(format!(
+            "origin {origin:?}: no wildcard; list each allowed origin (scheme://host[:port])"
+        ));
+    }
+    let rest = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .ok_or_else(|| format!("origin must start with http:// or https:// ({origin})"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '*']) {
+        return Err(format!(
+            "origin must be scheme://host[:port], no path and no wildcard ({origin})"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let t = RegisterToken::new("tok-123456", "POS-1", "S1").unwrap();
+        let text = format!("{t:?}");
+        assert!(!text.contains("tok-123456") && text.contains("POS-1"));
+    }
+
+    #[test]
+    fn register_tokens_are_validated() {
+        assert!(RegisterToken::new("", "POS-1", "S1").is_err());
+        assert!(RegisterToken::new("a b", "POS-1", "S1").is_err());
+        assert!(RegisterToken::new("tok", "POS 1", "S1").is_err());
+        assert!(RegisterToken::new("tok", "POS-1", "").is_err());
+    }
+
+    #[test]
+    fn checks_urls_and_origins() {
+        let mut c = Config::demo("x.sqlite");
+        assert!(c.check().is_ok());
+        c.public_url = Some("http://h:1/".into());
+        assert!(c.check().is_err());
+        c.public_url = Some("http://h:1".into());
+        c.allow_origins = vec!["https://pos.example.com".into()];
+        assert!(c.check().is_ok());
+        c.allow_origins = vec!["*".into()];
+        assert!(c.check().is_err());
+        c.allow_origins = vec!["https://pos.example.com/".into()];
+        assert!(c.check().is_err());
+    }
+
+    #[test]
+    fn real_credentials_need_a_register() {
+        let mut c = Config::demo("x.sqlite");
+        c.upstream = Upstream::PingPong(PingPongAccount {
+            base_url: PINGPONG_SANDBOX_URL.into(),
+            acc_id: "a".into(),
+            client_id: "c".into(),
+            salt: Secret::new("s"),
+            sign_type: SignType::Sha256,
+        });
+        assert!(c.check().unwrap_err().contains("no register token"));
+        c.registers.push(RegisterToken::new("t", "P", "S").unwrap());
+        assert!(c.check().is_ok());
+        c.registers.push(RegisterToken::new("t", "Q", "S").unwrap());
+        assert!(c.check().unwrap_err().contains("share one token"));
+    }
+}

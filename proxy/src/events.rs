@@ -1,0 +1,195 @@
+//! The event stream: `POST /v1/events/tickets` (bearer auth) issues a ticket; `GET
+//! /v1/events?ticket=…[&lastEventId=N]` streams the store's journaled events as SSE
+//! (`id:` = event sequence, `event:` `payment` | `refund`, `data:` the view JSON), replaying
+//! everything after `Last-Event-ID` (header, or the query parameter) so a register that
+//! reconnects misses nothing. Streams read the journal; the journal wakes them.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use pingpong_protocol::ErrorCode;
+use pingpong_protocol::contract::EventTicket;
+use tokio::sync::watch;
+
+use crate::app::App;
+use crate::auth::Register;
+use crate::error::{ApiResult, fail};
+use crate::journal::{StoredEvent, events_after, last_seq};
+use crate::util::now_ms;
+
+/// Events read from the journal per query.
+const BATCH: u32 = 100;
+
+/// `POST /v1/events/tickets`.
+pub(crate) async fn issue_ticket(
+    State(app): State<Arc<App>>,
+    register: Register,
+) -> (StatusCode, Json<EventTicket>) {
+    (StatusCode::CREATED, Json(app.tickets.issue(register)))
+}
+
+/// Decodes one `application/x-www-form-urlencoded` value (tickets and numbers only need
+/// `%XX` and `+`).
+fn decode(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = value.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+fn param(query: &str, name: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .and_then(|(_, v)| decode(v))
+}
+
+fn parse_seq(text: &str) -> ApiResult<u64> {
+    text.trim().parse().map_err(|_| {
+        fail(
+            ErrorCode::InvalidRequest,
+            "Last-Event-ID must be an event number",
+        )
+    })
+}
+
+/// `GET /v1/events`.
+pub(crate) async fn stream(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let query = query.unwrap_or_default();
+    let ticket = param(&query, "ticket").unwrap_or_default();
+    let register = app.tickets.redeem(&ticket).ok_or_else(|| {
+        fail(
+            ErrorCode::Unauthorized,
+            "missing, unknown or expired ticket; get one from POST /v1/events/tickets",
+        )
+    })?;
+    // EventSource sends the header when it reconnects; it wins over the URL's value.
+    let last = match headers.get("last-event-id") {
+        Some(v) => Some(parse_seq(v.to_str().unwrap_or("x"))?),
+        None => param(&query, "lastEventId")
+            .map(|v| parse_seq(&v))
+            .transpose()?,
+    };
+    let cursor = match last {
+        Some(n) => n,
+        None => app.journal.read(last_seq).await?,
+    };
+    tracing::info!(store = %register.store_id, cursor, "event stream opened");
+    let state = StreamState {
+        wake: app.journal.subscribe(),
+        shutdown: app.shutdown.clone(),
+        app: app.clone(),
+        store: register.store_id.as_str().to_owned(),
+        cursor,
+        buffer: VecDeque::new(),
+    };
+    let sse = Sse::new(events(state)).keep_alive(KeepAlive::new().interval(app.keep_alive));
+    let mut response = sse.into_response();
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
+}
+
+struct StreamState {
+    app: Arc<App>,
+    store: String,
+    cursor: u64,
+    buffer: VecDeque<StoredEvent>,
+    wake: watch::Receiver<u64>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// The event with the view's `serverTime` set to now (it was journaled at change time).
+fn to_sse(event: &StoredEvent) -> Event {
+    let data = match serde_json::from_str::<serde_json::Value>(&event.data) {
+        Ok(mut v) => {
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("serverTime".into(), now_ms().into());
+            }
+            v.to_string()
+        }
+        Err(_) => event.data.clone(),
+    };
+    Event::default()
+        .id(event.seq.to_string())
+        .event(event.kind.as_str())
+        .data(data)
+}
+
+fn events(state: StreamState) -> impl Stream<Item = Result<Event, Infallible>> {
+    futures_util::stream::unfold(state, |mut s| async move {
+        loop {
+            if let Some(event) = s.buffer.pop_front() {
+                s.cursor = event.seq;
+                return Some((Ok(to_sse(&event)), s));
+            }
+            if *s.shutdown.borrow() {
+                return None;
+            }
+            // Mark the wake-up seen before reading, so no commit slips between the two.
+            s.wake.borrow_and_update();
+            let (store, cursor) = (s.store.clone(), s.cursor);
+            match s
+                .app
+                .journal
+                .read(move |c| events_after(c, &store, cursor, BATCH))
+                .await
+            {
+                Ok(batch) if !batch.is_empty() => {
+                    s.buffer.extend(batch);
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "event stream ends: journal failure");
+                    return None;
+                }
+            }
+            tokio::select! {
+                changed = s.wake.changed() => if changed.is_err() { return None },
+                _ = s.shutdown.changed() => return None,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_query_parameters() {
+        let q = "ticket=ab%2Fc&lastEventId=12";
+        assert_eq!(param(q, "ticket").as_deref(), Some("ab/c"));
+        assert_eq!(param(q, "lastEventId").as_deref(), Some("12"));
+        assert_eq!(param(q, "nope"), None);
+        assert_eq!(param("ticket=%zz", "ticket"), None);
+        assert_eq!(parse_seq(" 7 ").unwrap(), 7);
+        assert!(parse_seq("-1").is_err());
+    }
+}

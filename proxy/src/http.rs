@@ -1,0 +1,183 @@
+//! The HTTP face: routes of the contract, static files of the demo, and the layers every
+//! answer passes through (CORS for configured origins only, the body limit, errors as
+//! `ApiError` JSON whoever produced them, request logs without query strings).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use pingpong_protocol::ErrorCode;
+use pingpong_protocol::contract::{
+    CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView, paths,
+};
+use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+use crate::app::App;
+use crate::auth::Register;
+use crate::body::{JsonBody, MAX_BODY};
+use crate::config::Config;
+use crate::error::{ApiResult, code_for_status, fail};
+use crate::{events, notify, payments, refunds};
+
+/// The OpenAPI 3.1 document of this API (checked in as `proxy/openapi.json`).
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// Notifications may be larger than register requests.
+const MAX_NOTIFICATION_BODY: usize = 64 * 1024;
+
+/// The proxy's router (the embedded sandbox is nested by the caller).
+pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
+    let not_found = (|| async { fail(ErrorCode::NotFound, "no such route") }).into_service();
+    let pkg = ServeDir::new(&config.pkg_dir)
+        .call_fallback_on_method_not_allowed(true)
+        .not_found_service(not_found.clone());
+    let www = ServeDir::new(&config.www_dir)
+        .call_fallback_on_method_not_allowed(true)
+        .not_found_service(not_found);
+    Router::new()
+        .route(paths::PAYMENTS, post(create_payment))
+        .route(paths::PAYMENT, get(get_payment))
+        .route(paths::REFUNDS, post(create_refund))
+        .route(paths::REFUND, get(get_refund))
+        .route(paths::EVENT_TICKETS, post(events::issue_ticket))
+        .route(paths::EVENTS, get(events::stream))
+        .route(
+            paths::NOTIFY,
+            post(notify::receive).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
+        )
+        .route(paths::HEALTH, get(health))
+        .route(paths::OPENAPI, get(openapi))
+        .nest_service("/pkg", pkg)
+        .fallback_service(www)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(normalise_errors))
+        .layer(cors(&config.allow_origins))
+        .with_state(app)
+}
+
+/// CORS for the configured origins only; preflights of other origins get no grant.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("last-event-id"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+async fn create_payment(
+    State(app): State<Arc<App>>,
+    register: Register,
+    JsonBody(request): JsonBody<CreatePaymentRequest>,
+) -> ApiResult<(StatusCode, Json<PaymentView>)> {
+    let (status, view) = payments::create(&app, &register, request).await?;
+    Ok((status, Json(view)))
+}
+
+async fn get_payment(
+    State(app): State<Arc<App>>,
+    register: Register,
+    Path(mtid): Path<String>,
+) -> ApiResult<Json<PaymentView>> {
+    Ok(Json(payments::get(&app, &register, &mtid).await?))
+}
+
+async fn create_refund(
+    State(app): State<Arc<App>>,
+    register: Register,
+    Path(mtid): Path<String>,
+    JsonBody(request): JsonBody<CreateRefundRequest>,
+) -> ApiResult<(StatusCode, Json<RefundView>)> {
+    let (status, view) = refunds::create(&app, &register, &mtid, request).await?;
+    Ok((status, Json(view)))
+}
+
+async fn get_refund(
+    State(app): State<Arc<App>>,
+    register: Register,
+    Path((mtid, mrid)): Path<(String, String)>,
+) -> ApiResult<Json<RefundView>> {
+    Ok(Json(refunds::get(&app, &register, &mtid, &mrid).await?))
+}
+
+async fn health(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Value>> {
+    app.journal
+        .read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
+        .await?;
+    Ok(Json(json!({ "status": "ok", "mode": app.mode })))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    fail(
+        ErrorCode::MethodNotAllowed,
+        "this route does not take that HTTP method",
+    )
+}
+
+/// Whatever produced an error (axum's rejections, the file server), the register gets an
+/// `ApiError` JSON body; every answer says `nosniff`, API answers are never cached.
+async fn normalise_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/v1/");
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let code = code_for_status(status);
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = fail(code, code.description()).into_response();
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// One log line per request: method, path (never the query string: it may hold a ticket),
+/// status and time.
+pub(crate) async fn log_requests(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,169 @@
+//! `POST /notify/pingpong`: PingPong's pushes. Verified with the salt (a forged, tampered
+//! or unsigned one gets a 4xx, never a 2xx), journaled once (the same news twice is
+//! recognised by kind + ids + status), applied to the order or refund, and acknowledged
+//! with 2xx only after the journal committed it. The status change reaches the store's
+//! event streams through the journal.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use pingpong_protocol::biz::Notification;
+use pingpong_protocol::{Envelope, ErrorCode};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::error::{ApiResult, fail};
+use crate::journal::{
+    CreateState, NewNotification, PaymentUpdate, RefundUpdate, apply_payment, apply_refund,
+    insert_notification,
+};
+use crate::util::now_ms;
+
+/// The acknowledgement (any 2xx body but `FAIL` is a success for PingPong).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Ack {
+    received: bool,
+    duplicate: bool,
+}
+
+/// What a notification changes.
+enum Change {
+    Payment(String, PaymentUpdate),
+    Refund(String, RefundUpdate),
+    Nothing,
+}
+
+pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Ack>> {
+    let envelope = Envelope::parse(&body).map_err(|e| {
+        fail(
+            ErrorCode::InvalidRequest,
+            format!("not a v4 notification: {e}"),
+        )
+    })?;
+    if !app.upstream.verify(&envelope) {
+        tracing::warn!("refused a notification whose signature does not verify");
+        return Err(fail(
+            ErrorCode::Unauthorized,
+            "the notification's signature does not verify",
+        ));
+    }
+    let biz = envelope
+        .biz_content()
+        .map_err(|e| fail(ErrorCode::InvalidRequest, e.to_string()))?;
+    let (record, change) = match Notification::parse(biz) {
+        Ok(Notification::Payment(p)) => {
+            let key = format!(
+                "RECHARGE|{}|{}|{}|{}",
+                p.merchant_transaction_id,
+                p.transaction_id,
+                p.request_id.as_deref().unwrap_or(""),
+                p.status.as_str()
+            );
+            let update = PaymentUpdate {
+                status: Some(p.status),
+                create_state: Some(CreateState::Accepted),
+                transaction_id: Some(p.transaction_id.clone()),
+                result_code: p.result_code.clone(),
+                result_description: p.result_description.clone(),
+                ..PaymentUpdate::default()
+            };
+            (
+                (
+                    key,
+                    "RECHARGE",
+                    Some(p.merchant_transaction_id.clone()),
+                    None,
+                    Some(p.status.as_str()),
+                ),
+                Change::Payment(p.merchant_transaction_id, update),
+            )
+        }
+        Ok(Notification::Refund(r)) => {
+            let key = format!(
+                "REFUND|{}|{}|{}",
+                r.merchant_transaction_id,
+                r.merchant_refund_id,
+                r.status.as_str()
+            );
+            let update = RefundUpdate {
+                status: Some(r.status),
+                create_state: Some(CreateState::Accepted),
+                refund_id: r.refund_id.clone(),
+                ..RefundUpdate::default()
+            };
+            (
+                (
+                    key,
+                    "REFUND",
+                    Some(r.merchant_transaction_id.clone()),
+                    Some(r.merchant_refund_id.clone()),
+                    Some(r.status.as_str()),
+                ),
+                Change::Refund(r.merchant_refund_id, update),
+            )
+        }
+        Err(e) => {
+            // Signed by PingPong but not a payment or refund result (CAPTURE, VOID…): keep
+            // it for the record and acknowledge, so it is not re-sent for 12 hours.
+            tracing::info!(error = %e, "journaling a notification this proxy does not act on");
+            let key = format!("OTHER|{}", crate::util::hex(&sha(biz)));
+            ((key, "OTHER", None, None, None), Change::Nothing)
+        }
+    };
+    let (key, kind, mtid, mrid, status) = record;
+    let mut stored = envelope.clone();
+    stored.remove("sign");
+    let notification = NewNotification {
+        dedup_key: key,
+        notify_type: kind.to_owned(),
+        merchant_transaction_id: mtid.clone(),
+        merchant_refund_id: mrid.clone(),
+        status: status.map(str::to_owned),
+        envelope: stored.to_json(),
+        received_at: now_ms(),
+    };
+    let now = now_ms();
+    let order_id = mtid.clone();
+    let fresh = app
+        .journal
+        .write(move |tx| {
+            let fresh = insert_notification(tx, &notification)?;
+            if fresh {
+                match &change {
+                    Change::Payment(id, update) => {
+                        apply_payment(tx, id, update, now)?;
+                    }
+                    Change::Refund(id, update) => {
+                        // Only a refund of the order the notification names.
+                        if let Some(r) = super::journal::load_refund(tx, id)?
+                            && Some(&r.merchant_transaction_id) == order_id.as_ref()
+                        {
+                            apply_refund(tx, id, update, now)?;
+                        }
+                    }
+                    Change::Nothing => {}
+                }
+            }
+            Ok(fresh)
+        })
+        .await?;
+    tracing::info!(
+        kind,
+        mtid = mtid.as_deref().unwrap_or("-"),
+        status = status.unwrap_or("-"),
+        duplicate = !fresh,
+        "notification journaled"
+    );
+    Ok(Json(Ack {
+        received: true,
+        duplicate: !fresh,
+    }))
+}
+
+fn sha(text: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes()).into()
+}

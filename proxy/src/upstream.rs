@@ -1,0 +1,372 @@
+//! The PingPong client: signs each request with the salt, POSTs it with timeouts, retries
+//! what is safe with the same ids, verifies every answer's signature, and journals every
+//! exchange without its `sign` field.
+//!
+//! Retry policy: a send that could not connect, or that PingPong answered with HTTP 5xx, is
+//! repeated (same body, so same `requestId` / `merchantRefundId`) after a short backoff, up
+//! to [`UpstreamTimeouts::attempts`] sends. A send that timed out or broke after it left is
+//! not repeated here: its outcome is unknown, and the caller completes it later.
+
+use std::time::{Duration, Instant};
+
+use pingpong_protocol::{ApiError, Envelope, ErrorCode};
+use serde_json::Value;
+
+use crate::config::{PingPongAccount, UpstreamTimeouts};
+use crate::journal::{Exchange, Journal, insert_exchange};
+use crate::util::now_ms;
+
+/// The four v4 APIs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    UnifiedPay,
+    Query,
+    Refund,
+    RefundQuery,
+}
+
+impl Api {
+    fn path(self) -> &'static str {
+        match self {
+            Api::UnifiedPay => "/v4/payment/unifiedPay",
+            Api::Query => "/v4/payment/query",
+            Api::Refund => "/v4/payment/refund",
+            Api::RefundQuery => "/v4/refund/query",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Api::UnifiedPay => "unifiedPay",
+            Api::Query => "query",
+            Api::Refund => "refund",
+            Api::RefundQuery => "refundQuery",
+        }
+    }
+}
+
+/// A verified answer.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    /// The envelope `code`.
+    pub code: String,
+    /// The envelope `description`.
+    pub description: String,
+    /// The verified envelope (bizContent as received).
+    pub envelope: Envelope,
+}
+
+impl Reply {
+    /// Whether PingPong answered with a `status` in bizContent (an answer), rather than a
+    /// refusal (docs/protocol-choices.md #7).
+    pub(crate) fn has_status(&self) -> bool {
+        self.envelope
+            .biz_content()
+            .ok()
+            .and_then(|b| serde_json::from_str::<Value>(b).ok())
+            .is_some_and(|v| v.get("status").is_some_and(|s| !s.is_null()))
+    }
+
+    /// The refusal as the register sees it: `UPSTREAM_REJECTED` with PingPong's code.
+    pub(crate) fn rejection(&self) -> ApiError {
+        rejection(&self.code, &self.description)
+    }
+}
+
+/// `UPSTREAM_REJECTED` with PingPong's result `code`.
+pub(crate) fn rejection(code: &str, description: &str) -> ApiError {
+    let mut e = ApiError::new(
+        ErrorCode::UpstreamRejected,
+        format!("PingPong refused the request: {code} {description}"),
+    );
+    e.upstream_code = Some(code.to_owned());
+    e
+}
+
+/// Why a call has no verified answer.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// No send reached PingPong (connection refused or timed out). Nothing happened.
+    Unreachable,
+    /// PingPong answered HTTP 5xx to the last send; an earlier send may have been processed.
+    Unavailable(u16),
+    /// A send left and no answer came (timeout, broken connection): it may have happened.
+    Unknown,
+    /// The answer's signature did not verify (or it was unsigned); it was discarded.
+    BadSignature,
+    /// The answer was not a v4 envelope, or not the JSON its API has.
+    Invalid(String),
+}
+
+impl CallError {
+    /// The error the register sees.
+    pub(crate) fn api_error(&self) -> ApiError {
+        match self {
+            CallError::Unreachable => ApiError::new(
+                ErrorCode::UpstreamUnavailable,
+                "PingPong could not be reached; retry with the same ids",
+            ),
+            CallError::Unavailable(status) => ApiError::new(
+                ErrorCode::UpstreamUnavailable,
+                format!("PingPong answered HTTP {status}; retry with the same ids"),
+            ),
+            CallError::Unknown => ApiError::new(
+                ErrorCode::UnknownOutcome,
+                "the request was sent but no answer came; query or retry with the same ids",
+            ),
+            CallError::BadSignature => ApiError::new(
+                ErrorCode::UpstreamBadSignature,
+                "PingPong's answer did not verify and was discarded; query again",
+            ),
+            CallError::Invalid(why) => ApiError::new(
+                ErrorCode::UpstreamInvalidResponse,
+                format!("PingPong's answer was unreadable ({why}); query again"),
+            ),
+        }
+    }
+}
+
+/// The signing client of one PingPong account.
+pub(crate) struct PingPong {
+    http: reqwest::Client,
+    account: PingPongAccount,
+    timeouts: UpstreamTimeouts,
+    journal: Journal,
+}
+
+/// What one send came back with.
+enum Sent {
+    Answer(u16, Vec<u8>),
+    NotConnected,
+    Lost,
+}
+
+impl PingPong {
+    pub(crate) fn new(
+        account: PingPongAccount,
+        timeouts: UpstreamTimeouts,
+        journal: Journal,
+    ) -> Result<PingPong, String> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.request)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("pingpong-qr-proxy/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(PingPong {
+            http,
+            account,
+            timeouts,
+            journal,
+        })
+    }
+
+    /// Verifies a message PingPong sent (an answer or a notification) with the salt, and
+    /// that it names this account.
+    pub(crate) fn verify(&self, envelope: &Envelope) -> bool {
+        envelope.acc_id().ok() == Some(self.account.acc_id.as_str())
+            && envelope.verify(self.account.salt.expose()).is_ok()
+    }
+
+    /// Signs and sends `biz_content` to `api` for order `mtid`; see the module doc for retries.
+    pub(crate) async fn call(
+        &self,
+        api: Api,
+        mtid: &str,
+        biz_content: String,
+    ) -> Result<Reply, CallError> {
+        let mut envelope = Envelope::request(
+            &self.account.acc_id,
+            &self.account.client_id,
+            self.account.sign_type,
+            biz_content,
+        );
+        let unsigned = envelope.to_json();
+        envelope
+            .sign(self.account.salt.expose())
+            .map_err(|e| CallError::Invalid(e.to_string()))?;
+        let body = envelope.to_json();
+        let url = format!("{}{}", self.account.base_url, api.path());
+        let mut reached: Option<u16> = None;
+        for attempt in 1..=self.timeouts.attempts {
+            if attempt > 1 {
+                let pause = self.timeouts.backoff * 3u32.pow(attempt - 2);
+                tokio::time::sleep(pause).await;
+            }
+            let started = Instant::now();
+            let sent = self.send(&url, &body).await;
+            let elapsed = started.elapsed();
+            match sent {
+                Sent::NotConnected => {
+                    self.record(api, mtid, &unsigned, None, None, "not-sent", elapsed)
+                        .await;
+                    tracing::warn!(api = api.name(), mtid, attempt, "PingPong unreachable");
+                }
+                Sent::Lost => {
+                    self.record(api, mtid, &unsigned, None, None, "unknown", elapsed)
+                        .await;
+                    tracing::warn!(
+                        api = api.name(),
+                        mtid,
+                        attempt,
+                        "no answer from PingPong: outcome unknown"
+                    );
+                    return Err(CallError::Unknown);
+                }
+                Sent::Answer(status, bytes) if status >= 500 => {
+                    reached = Some(status);
+                    let note = format!("HTTP {status}, {} bytes", bytes.len());
+                    self.record(
+                        api,
+                        mtid,
+                        &unsigned,
+                        Some(status),
+                        Some(note),
+                        "unavailable",
+                        elapsed,
+                    )
+                    .await;
+                    tracing::warn!(
+                        api = api.name(),
+                        mtid,
+                        attempt,
+                        status,
+                        "PingPong unavailable"
+                    );
+                }
+                Sent::Answer(status, bytes) => {
+                    return self
+                        .read_answer(api, mtid, &unsigned, status, &bytes, elapsed)
+                        .await;
+                }
+            }
+        }
+        Err(match reached {
+            Some(status) => CallError::Unavailable(status),
+            None => CallError::Unreachable,
+        })
+    }
+
+    async fn send(&self, url: &str, body: &str) -> Sent {
+        let response = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body.to_owned())
+            .send()
+            .await;
+        match response {
+            Err(e) if e.is_connect() => Sent::NotConnected,
+            Err(_) => Sent::Lost,
+            Ok(r) => {
+                let status = r.status().as_u16();
+                match r.bytes().await {
+                    Ok(bytes) => Sent::Answer(status, bytes.to_vec()),
+                    Err(_) => Sent::Lost,
+                }
+            }
+        }
+    }
+
+    async fn read_answer(
+        &self,
+        api: Api,
+        mtid: &str,
+        unsigned: &str,
+        status: u16,
+        bytes: &[u8],
+        elapsed: Duration,
+    ) -> Result<Reply, CallError> {
+        let parsed = Envelope::parse(bytes);
+        let stored = match &parsed {
+            Ok(env) => {
+                let mut env = env.clone();
+                env.remove("sign");
+                Some(env.to_json())
+            }
+            Err(_) => Some(format!("unreadable body of {} bytes", bytes.len())),
+        };
+        let (outcome, result) = match parsed {
+            _ if !(200..300).contains(&status) => {
+                ("invalid", Err(CallError::Invalid(format!("HTTP {status}"))))
+            }
+            Err(e) => ("invalid", Err(CallError::Invalid(e.to_string()))),
+            Ok(env) if !self.verify(&env) => {
+                // Name the unverified code for the merchant's diagnosis; never trust it.
+                tracing::warn!(
+                    api = api.name(),
+                    mtid,
+                    unverified_code = env.code().unwrap_or("-"),
+                    "PingPong's answer does not verify (wrong salt, tampering, or an unsigned refusal)"
+                );
+                ("bad-signature", Err(CallError::BadSignature))
+            }
+            Ok(env) => match (env.code(), env.biz_content()) {
+                (Some(code), Ok(_)) => {
+                    let reply = Reply {
+                        code: code.to_owned(),
+                        description: env.description().unwrap_or("").to_owned(),
+                        envelope: env,
+                    };
+                    let outcome = if reply.has_status() {
+                        "answered"
+                    } else {
+                        "refused"
+                    };
+                    (outcome, Ok(reply))
+                }
+                _ => (
+                    "invalid",
+                    Err(CallError::Invalid("no code or bizContent".into())),
+                ),
+            },
+        };
+        self.record(api, mtid, unsigned, Some(status), stored, outcome, elapsed)
+            .await;
+        match &result {
+            Ok(reply) => tracing::info!(
+                api = api.name(),
+                mtid,
+                code = %reply.code,
+                outcome,
+                ms = elapsed.as_millis() as u64,
+                "PingPong answered"
+            ),
+            Err(e) => tracing::warn!(api = api.name(), mtid, error = ?e, "PingPong answer refused"),
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record(
+        &self,
+        api: Api,
+        mtid: &str,
+        unsigned: &str,
+        http_status: Option<u16>,
+        response: Option<String>,
+        outcome: &'static str,
+        elapsed: Duration,
+    ) {
+        let exchange = Exchange {
+            at: now_ms(),
+            api: api.name(),
+            merchant_transaction_id: mtid.to_owned(),
+            request: unsigned.to_owned(),
+            http_status,
+            response,
+            outcome,
+            duration_ms: elapsed.as_millis() as u64,
+        };
+        // The audit trail must not turn a good answer into a failure: log and go on.
+        if let Err(e) = self
+            .journal
+            .read(move |conn| insert_exchange(conn, &exchange))
+            .await
+        {
+            tracing::error!(error = %e, "could not journal an upstream exchange");
+        }
+    }
+}
