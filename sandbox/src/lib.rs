@@ -255,3 +255,36 @@ impl Sandbox {
 pub async fn serve(sandbox: Sandbox, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, sandbox.router()).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pingpong_protocol::PaymentStatus;
+
+    /// The expiry timer closes an order with no request arriving (not only lazily).
+    #[tokio::test]
+    async fn the_expiry_timer_closes_orders_by_itself() {
+        let sandbox = Sandbox::new(SandboxConfig::default());
+        let expires = now_ms() + 50;
+        let effects =
+            sandbox.with_store(|s| s.insert_order(store::test_order("2026010100000001", expires)));
+        assert_eq!(effects.expiries.len(), 1);
+        sandbox.spawn_effects(effects);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            // Reads the store without sweeping, so only the timer can have closed it.
+            let status = sandbox.with_store(|s| s.order("2026010100000001").map(|o| o.rec.status));
+            if status == Some(PaymentStatus::Closed) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the timer did not close the order"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let rec = sandbox.order_by_transaction_id("2026010100000001").unwrap();
+        assert!(rec.ended_at_ms.unwrap() >= expires);
+        assert_eq!(rec.attempts[0].status, PaymentStatus::Closed);
+    }
+}

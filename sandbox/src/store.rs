@@ -599,3 +599,89 @@ fn signed_notification(
     }
     env.to_json()
 }
+
+/// A PROCESSING USD 1.00 order of account A, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_order(transaction_id: &str, expires_at_ms: u64) -> Order {
+    let usd = pingpong_protocol::Currency::from_code("USD").unwrap();
+    Order {
+        rec: OrderRecord {
+            acc_id: "2018092714313010016291".into(),
+            merchant_transaction_id: format!("M-{transaction_id}"),
+            transaction_id: transaction_id.into(),
+            status: PaymentStatus::Processing,
+            amount: "1.00".into(),
+            currency: "USD".into(),
+            method: "AlipayCN-Offline".into(),
+            cashier_device_id: "POS-1".into(),
+            remark: None,
+            notification_url: None,
+            close_notification_url: None,
+            qr_code: String::new(),
+            qr_url: String::new(),
+            created_at_ms: expires_at_ms.saturating_sub(60_000),
+            expires_at_ms,
+            ended_at_ms: None,
+            late_success: false,
+            attempts: vec![AttemptRecord {
+                request_id: "R-1".into(),
+                status: PaymentStatus::Processing,
+                created_at_ms: expires_at_ms.saturating_sub(60_000),
+                expires_at_ms,
+            }],
+            refunds: Vec::new(),
+            notifications: Vec::new(),
+        },
+        money: Money::from_minor(100, usd),
+        client_id: "2018092714313010016".into(),
+        sign_type: SignType::Sha256,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweep_closes_due_orders_only() {
+        let cfg = SandboxConfig::default();
+        let mut store = Store::default();
+        let _ = store.insert_order(test_order("T1", 1_000));
+        let _ = store.insert_order(test_order("T2", 5_000));
+        let _ = store.sweep(&cfg, 999);
+        assert_eq!(
+            store.order("T1").unwrap().rec.status,
+            PaymentStatus::Processing
+        );
+        let _ = store.sweep(&cfg, 1_000);
+        assert_eq!(store.order("T1").unwrap().rec.status, PaymentStatus::Closed);
+        assert_eq!(
+            store.order("T2").unwrap().rec.status,
+            PaymentStatus::Processing
+        );
+    }
+
+    #[test]
+    fn refunds_hold_balance_until_they_fail() {
+        let mut order = test_order("T3", u64::MAX);
+        let refund = |status, amount_minor| RefundRecord {
+            merchant_refund_id: format!("R{amount_minor}"),
+            refund_id: String::new(),
+            amount: String::new(),
+            amount_minor,
+            currency: "USD".into(),
+            status,
+            created_at_ms: 0,
+            ended_at_ms: None,
+            notification_url: None,
+            remark: None,
+            fails: false,
+        };
+        order.rec.refunds = vec![
+            refund(RefundStatus::Success, 10),
+            refund(RefundStatus::Processing, 20),
+            refund(RefundStatus::Failed, 40),
+        ];
+        assert_eq!(order.refunds_held(), 30);
+    }
+}
