@@ -89,7 +89,7 @@ pub(crate) async fn deliver(shared: Weak<Shared>, job: Job) {
         };
         sb.store
             .lock()
-            .unwrap()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
             .record_delivery(&job, record, outcome);
         drop(sb);
         if accepted || last {
