@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use pingpong_qr_proxy::{
@@ -367,8 +366,8 @@ pub fn pingpong_config(dir: &std::path::Path, base_url: &str, account: &Account)
     let mut regs = registers();
     regs.push(RegisterToken::new(DEMO, "DEMO-POS-1", "DEMO-STORE").unwrap());
     config.registers = regs;
-    config.www_dir = PathBuf::from(dir.join("www"));
-    config.pkg_dir = PathBuf::from(dir.join("pkg"));
+    config.www_dir = dir.join("www");
+    config.pkg_dir = dir.join("pkg");
     config
 }
 
