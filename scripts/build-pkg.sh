@@ -1,13 +1,44 @@
 #!/usr/bin/env bash
 # Builds the npm package in pkg/: the release wasm (size profile), wasm-bindgen's ES module
-# glue and TypeScript types, wasm-opt -Oz, and package.json / README.md.
+# glue and TypeScript types, wasm-opt -Oz, the package entry (index.js re-exporting the glue
+# and the JS runtime: PingPongError and the constants), package.json and README.md.
+# Fails when the public .d.ts holds an `any`. Prints the gzip -9 sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --lib --release --target wasm32-unknown-unknown -p pingpong-qr
+target_dir=${CARGO_TARGET_DIR:-target}
+cargo build --quiet --locked --lib --release --target wasm32-unknown-unknown -p pingpong-qr
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --out-dir pkg --out-name pingpong_qr \
-  target/wasm32-unknown-unknown/release/pingpong_qr.wasm
+  "$target_dir/wasm32-unknown-unknown/release/pingpong_qr.wasm"
 # Debian's binaryen is too old for current wasm-bindgen output: use npm's.
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   pkg/pingpong_qr_bg.wasm -o pkg/pingpong_qr_bg.wasm
-node scripts/write-pkg-json.mjs
+
+# The JS runtime (Error subclass, constants) is a wasm-bindgen snippet: re-export it.
+runtime=$(cd pkg && find snippets -path '*/src/js/runtime.js' | head -n1)
+[ -n "$runtime" ] || { echo "build-pkg: the runtime snippet is missing" >&2; exit 1; }
+cp src/js/runtime.d.ts "pkg/${runtime%.js}.d.ts"
+cat > pkg/index.js <<JS
+export { default, initSync, Register, version } from "./pingpong_qr.js";
+export { PingPongError, PaymentStatus, RefundStatus, ErrorCode } from "./$runtime";
+JS
+cat > pkg/index.d.ts <<TS
+export * from "./pingpong_qr.js";
+export { default } from "./pingpong_qr.js";
+export { PingPongError, PaymentStatus, RefundStatus, ErrorCode } from "./$runtime";
+export type { ErrorCodeName } from "./$runtime";
+TS
+
+# No `any` in the public API: comments and wasm-bindgen's raw export table (InitOutput,
+# the instance's low-level functions) aside.
+if awk '/^export interface InitOutput/ { skip = 1 } skip && /^}/ { skip = 0; next } !skip' \
+     pkg/pingpong_qr.d.ts pkg/index.d.ts |
+   grep -vE '^[[:space:]]*(\*|/\*|//)' | sed -e 's://.*$::' | grep -nw 'any' >&2; then
+  echo "build-pkg: the public TypeScript API holds 'any' (above)" >&2
+  exit 1
+fi
+
+node scripts/write-pkg-json.mjs "$runtime"
+for f in pkg/pingpong_qr_bg.wasm pkg/pingpong_qr.js pkg/index.js "pkg/$runtime"; do
+  printf 'build-pkg: %-60s %7d bytes, gzip -9 %6d bytes\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+done

@@ -1,6 +1,9 @@
 // Writes pkg/package.json (version from Cargo.toml) and copies the package README.
+// Argument: the path of the JS runtime snippet inside pkg/ (it varies with the build).
 import { readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
 
+const runtime = process.argv[2];
+if (!runtime) throw new Error("usage: write-pkg-json.mjs <runtime snippet path>");
 const cargo = readFileSync("Cargo.toml", "utf8");
 const pkgSection = cargo.slice(cargo.indexOf("[package]"));
 const field = (name) => pkgSection.match(new RegExp(`^${name} = "(.*)"$`, "m"))[1];
@@ -11,14 +14,24 @@ const pkg = {
   description: field("description"),
   license: "MIT OR Apache-2.0",
   type: "module",
-  main: "pingpong_qr.js",
-  module: "pingpong_qr.js",
-  types: "pingpong_qr.d.ts",
+  main: "index.js",
+  module: "index.js",
+  types: "index.d.ts",
   exports: {
-    ".": { types: "./pingpong_qr.d.ts", import: "./pingpong_qr.js", default: "./pingpong_qr.js" },
+    ".": { types: "./index.d.ts", import: "./index.js", default: "./index.js" },
     "./pingpong_qr_bg.wasm": "./pingpong_qr_bg.wasm",
   },
-  files: ["pingpong_qr.js", "pingpong_qr.d.ts", "pingpong_qr_bg.wasm", "pingpong_qr_bg.wasm.d.ts", "README.md"],
+  files: [
+    "index.js",
+    "index.d.ts",
+    "pingpong_qr.js",
+    "pingpong_qr.d.ts",
+    "pingpong_qr_bg.wasm",
+    "pingpong_qr_bg.wasm.d.ts",
+    runtime,
+    runtime.replace(/\.js$/, ".d.ts"),
+    "README.md",
+  ],
   sideEffects: false,
   keywords: ["pingpong", "qr", "payment", "alipay", "wechat-pay", "pos", "wasm"],
 };

@@ -1,0 +1,269 @@
+//! Refunds (checked against the ledger before any request, journaled before the send) and
+//! resuming everything a reload left pending.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use pingpong_protocol::contract::{CreateRefundRequest, PaymentView, RefundView};
+use pingpong_protocol::{ErrorCode, MerchantRefundId, PaymentStatus};
+use web_sys::AbortSignal;
+
+use super::wait::OnUpdate;
+use super::{Engine, Source, payment_id, payment_path};
+use crate::core::error::Error;
+use crate::core::journal::{PaymentEntry, Phase, RefundEntry};
+use crate::core::ledger::check_refund;
+use crate::web::listen::check_abort;
+use crate::web::{entropy, now};
+
+/// Validates a refund id given by the app (`INVALID_ID`).
+pub fn refund_id(id: &str) -> Result<MerchantRefundId, Error> {
+    MerchantRefundId::new(id).map_err(|e| {
+        let mut message = String::from("merchantRefundId: ");
+        message.push_str(&e.to_string());
+        Error::new(ErrorCode::InvalidId, message)
+    })
+}
+
+fn refunds_path(payment: &str) -> String {
+    let mut p = payment_path(payment);
+    p.push_str("/refunds");
+    p
+}
+
+fn refund_path(payment: &str, refund: &str) -> String {
+    let mut p = refunds_path(payment);
+    p.push('/');
+    p.push_str(refund);
+    p
+}
+
+impl Engine {
+    /// The journaled payment, fetched (and journaled) first when unknown here or not yet
+    /// SUCCESS (it may have been paid since).
+    async fn payment_for_refund(
+        &self,
+        id: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<PaymentEntry, Error> {
+        let entry = self.journal.load(id)?;
+        let fresh = entry
+            .as_ref()
+            .is_some_and(|e| e.status() == Some(PaymentStatus::Success));
+        if !fresh {
+            self.get_payment(id, signal).await?;
+        }
+        self.journal.load(id)?.ok_or_else(|| {
+            Error::new(ErrorCode::Storage, "the payment could not be journaled").for_payment(id)
+        })
+    }
+
+    /// Refunds part or all of a SUCCESS payment. Refused before any request: a bad amount,
+    /// id or remark, a payment that is not SUCCESS, another refund still open, or more than
+    /// remains (`REFUND_EXCEEDS_BALANCE`). Re-sending a journaled `merchantRefundId` with
+    /// the same amount is a retry (never a second refund).
+    pub async fn refund(
+        &self,
+        payment: &str,
+        mut request: CreateRefundRequest,
+        signal: Option<&AbortSignal>,
+    ) -> Result<RefundView, Error> {
+        let pid = payment_id(payment)?.into_string();
+        if let Some(id) = request.merchant_refund_id.as_deref() {
+            refund_id(id)?;
+        }
+        check_abort(signal)?;
+        let mut entry = self.payment_for_refund(&pid, signal).await?;
+        let retry = request
+            .merchant_refund_id
+            .as_deref()
+            .and_then(|id| entry.refund(id));
+        match retry {
+            Some(r) if r.request.amount != request.amount => {
+                return Err(Error::new(
+                    ErrorCode::IdConflict,
+                    "this merchantRefundId was already used with another amount",
+                )
+                .for_refund(&pid, &r.merchant_refund_id));
+            }
+            Some(r) => request = r.request.clone(),
+            None => {
+                check_refund(&entry, &request).map_err(|e| e.for_payment(&pid))?;
+                let id = MerchantRefundId::generate(now(), entropy()).into_string();
+                let id = request.merchant_refund_id.clone().unwrap_or(id);
+                request.merchant_refund_id = Some(id.clone());
+                entry
+                    .refunds
+                    .push(RefundEntry::new(request.clone(), id, now()));
+                entry.updated_at = now();
+                self.journal.save(&entry).map_err(|e| e.for_payment(&pid))?;
+            }
+        }
+        let rid = request.merchant_refund_id.clone().unwrap_or_default();
+        self.send_refund(&pid, &rid, &request, signal).await
+    }
+
+    async fn send_refund(
+        &self,
+        pid: &str,
+        rid: &str,
+        request: &CreateRefundRequest,
+        signal: Option<&AbortSignal>,
+    ) -> Result<RefundView, Error> {
+        self.ensure_push();
+        let body = serde_wasm_bindgen::to_value(request)
+            .map_err(|_| Error::new(ErrorCode::InvalidRequest, "the request is not JSON"))?;
+        match self
+            .send_create::<RefundView>(&refunds_path(pid), &body, signal)
+            .await
+        {
+            Ok((view, timing)) => Ok(self
+                .observe_refund(view.clone(), Source::Start, Some(timing))
+                .unwrap_or(view)),
+            Err((e, unknown)) => {
+                if let Ok(Some(mut entry)) = self.journal.load(pid) {
+                    let was_unknown = entry.refund(rid).is_some_and(|r| r.phase == Phase::Unknown);
+                    if unknown || was_unknown {
+                        if let Some(r) = entry.refund_mut(rid)
+                            && r.phase != Phase::Answered
+                        {
+                            r.phase = Phase::Unknown;
+                            r.updated_at = now();
+                        }
+                    } else {
+                        entry
+                            .refunds
+                            .retain(|r| r.merchant_refund_id != rid || r.phase == Phase::Answered);
+                    }
+                    let _ = self.journal.save(&entry);
+                }
+                Err(e.for_refund(pid, rid))
+            }
+        }
+    }
+
+    /// `GET` the refund and take in its status.
+    pub async fn get_refund(
+        &self,
+        payment: &str,
+        refund: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<RefundView, Error> {
+        let pid = payment_id(payment)?.into_string();
+        let rid = refund_id(refund)?.into_string();
+        let (view, timing) = self
+            .call::<RefundView>("GET", &refund_path(&pid, &rid), None, signal)
+            .await
+            .map_err(|e| e.for_refund(&pid, &rid))?;
+        Ok(self
+            .observe_refund(view.clone(), Source::Poll, Some(timing))
+            .unwrap_or(view))
+    }
+
+    /// Asks for the refund; one whose create went unanswered and that the proxy does not
+    /// know is re-sent with the journaled request.
+    pub(super) async fn refresh_refund(
+        &self,
+        pid: &str,
+        rid: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<RefundView, Error> {
+        match self.get_refund(pid, rid, signal).await {
+            Err(e) if e.code == ErrorCode::NotFound => {
+                let request = self.journal.load(pid)?.and_then(|p| {
+                    p.refund(rid)
+                        .filter(|r| r.phase != Phase::Answered)
+                        .map(|r| r.request.clone())
+                });
+                match request {
+                    Some(request) => self.send_refund(pid, rid, &request, signal).await,
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Follows every pending payment and refund of the journal to its end, all at once;
+    /// resolves with the payments' final states (in journal order). `ABORTED` on `signal`.
+    pub async fn resume(
+        &self,
+        signal: Option<&AbortSignal>,
+        on_update: OnUpdate<'_, PaymentView>,
+    ) -> Result<Vec<PaymentView>, Error> {
+        let pending = self.pending()?;
+        let tasks: Vec<Task<'_, Result<PaymentView, Error>>> = pending
+            .into_iter()
+            .map(|entry| Box::pin(self.follow(entry, signal, on_update)) as Task<'_, _>)
+            .collect();
+        join_all(tasks).await.into_iter().collect()
+    }
+
+    async fn follow(
+        &self,
+        entry: PaymentEntry,
+        signal: Option<&AbortSignal>,
+        on_update: OnUpdate<'_, PaymentView>,
+    ) -> Result<PaymentView, Error> {
+        let pid = entry.merchant_transaction_id.clone();
+        let view = self.wait_payment(&pid, signal, on_update).await?;
+        let open: Vec<String> = self
+            .journal
+            .load(&pid)?
+            .map(|e| {
+                e.refunds
+                    .iter()
+                    .filter(|r| r.is_pending())
+                    .map(|r| r.merchant_refund_id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for rid in open {
+            self.wait_refund(&pid, &rid, signal, None).await?;
+        }
+        Ok(self
+            .journal
+            .load(&pid)?
+            .and_then(|e| e.payment)
+            .unwrap_or(view))
+    }
+}
+
+/// A boxed local future.
+type Task<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Runs every future to completion concurrently; results in input order.
+async fn join_all<'a, T>(tasks: Vec<Task<'a, T>>) -> Vec<T> {
+    struct JoinAll<'a, T> {
+        tasks: Vec<Option<Task<'a, T>>>,
+        results: Vec<Option<T>>,
+    }
+    // Only the boxed tasks are polled pinned (they are boxed); results are never pinned.
+    impl<T> Unpin for JoinAll<'_, T> {}
+    impl<T> Future for JoinAll<'_, T> {
+        type Output = Vec<T>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
+            let this = self.get_mut();
+            for (task, result) in this.tasks.iter_mut().zip(this.results.iter_mut()) {
+                if let Some(t) = task
+                    && let Poll::Ready(v) = t.as_mut().poll(cx)
+                {
+                    *result = Some(v);
+                    *task = None;
+                }
+            }
+            if this.tasks.iter().all(Option::is_none) {
+                Poll::Ready(this.results.iter_mut().filter_map(Option::take).collect())
+            } else {
+                Poll::Pending
+            }
+        }
+    }
+    let n = tasks.len();
+    JoinAll {
+        tasks: tasks.into_iter().map(Some).collect(),
+        results: (0..n).map(|_| None).collect(),
+    }
+    .await
+}
