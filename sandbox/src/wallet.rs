@@ -93,10 +93,12 @@ pub struct WalletView {
     pub expires_at_ms: u64,
     /// Whether it was paid after it had closed.
     pub late_success: bool,
+    /// Whether Pay would be accepted now: PROCESSING, or CLOSED under the `lateSuccess` fault.
+    pub can_pay: bool,
 }
 
 impl WalletView {
-    pub(crate) fn new(order: &OrderRecord, merchant_name: &str) -> WalletView {
+    pub(crate) fn new(order: &OrderRecord, merchant_name: &str, late_success: bool) -> WalletView {
         WalletView {
             transaction_id: order.transaction_id.clone(),
             merchant_transaction_id: order.merchant_transaction_id.clone(),
@@ -107,8 +109,14 @@ impl WalletView {
             method: order.method.clone(),
             expires_at_ms: order.expires_at_ms,
             late_success: order.late_success,
+            can_pay: order.status == PaymentStatus::Processing
+                || (order.status == PaymentStatus::Closed && late_success),
         }
     }
+}
+
+fn view(sb: &Sandbox, order: &OrderRecord) -> WalletView {
+    WalletView::new(order, &sb.config().merchant_name, sb.faults().late_success)
 }
 
 const PAGE: &str = include_str!("wallet.html");
@@ -167,21 +175,21 @@ pub(crate) async fn qr_svg(State(sb): State<Sandbox>, Path(txid): Path<String>) 
 
 pub(crate) async fn status(State(sb): State<Sandbox>, Path(txid): Path<String>) -> Response {
     match sb.order_by_transaction_id(&txid) {
-        Some(order) => Json(WalletView::new(&order, &sb.config().merchant_name)).into_response(),
+        Some(order) => Json(view(&sb, &order)).into_response(),
         None => WalletError::Unknown.into_response(),
     }
 }
 
 pub(crate) async fn pay(State(sb): State<Sandbox>, Path(txid): Path<String>) -> Response {
     match sb.pay(&txid) {
-        Ok(order) => Json(WalletView::new(&order, &sb.config().merchant_name)).into_response(),
+        Ok(order) => Json(view(&sb, &order)).into_response(),
         Err(e) => e.into_response(),
     }
 }
 
 pub(crate) async fn decline(State(sb): State<Sandbox>, Path(txid): Path<String>) -> Response {
     match sb.decline(&txid) {
-        Ok(order) => Json(WalletView::new(&order, &sb.config().merchant_name)).into_response(),
+        Ok(order) => Json(view(&sb, &order)).into_response(),
         Err(e) => e.into_response(),
     }
 }
