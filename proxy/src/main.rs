@@ -1,6 +1,6 @@
 //! `pingpong-qr-proxy`: see `--help` and docs/proxy.md.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,6 +14,7 @@ async fn main() -> ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let config = match Cli::parse().into_config(std::env::var("PINGPONG_SALT").ok()) {

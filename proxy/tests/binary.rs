@@ -1,0 +1,312 @@
+//! The binary as scripts run it: port 0, one parseable "listening on" line, demo mode said
+//! loudly, real credentials from the environment with nothing secret in its output.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use pingpong_sandbox::Account;
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_pingpong-qr-proxy");
+
+/// A running binary: its URL, and threads draining its stdout and stderr.
+struct Running {
+    child: Child,
+    url: String,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+/// Runs the proxy and waits for its "listening on" line.
+fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for var in [
+        "PINGPONG_ACC_ID",
+        "PINGPONG_CLIENT_ID",
+        "PINGPONG_SALT",
+        "PINGPONG_SALT_FILE",
+        "PINGPONG_QR_TOKENS",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = err.read_to_string(&mut text);
+        text
+    });
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the proxy exited: {seen}"
+        );
+        seen.push_str(&line);
+        if let Some(url) = line
+            .trim_end()
+            .strip_prefix("pingpong-qr-proxy listening on ")
+        {
+            break url.to_owned();
+        }
+    };
+    let stdout = std::thread::spawn(move || {
+        let _ = out.read_to_string(&mut seen);
+        seen
+    });
+    Running {
+        child,
+        url,
+        stdout,
+        stderr,
+    }
+}
+
+/// Kills the binary; its stdout and stderr.
+fn stop(mut running: Running) -> (String, String) {
+    let _ = running.child.kill();
+    let _ = running.child.wait();
+    (
+        running.stdout.join().unwrap(),
+        running.stderr.join().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn demo_mode_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("www")).unwrap();
+    std::fs::write(
+        dir.path().join("www/index.html"),
+        "<!doctype html><title>demo</title>",
+    )
+    .unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let running = spawn(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            db.to_str().unwrap(),
+            "--www",
+            dir.path().join("www").to_str().unwrap(),
+            "--sandbox-time-scale",
+            "0.001",
+            "--sandbox-refund-delay-ms",
+            "100",
+        ],
+        &[],
+    );
+    let url = running.url.clone();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
+    let http = client();
+    let health: serde_json::Value = serde_json::from_str(
+        &http
+            .get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(health["mode"], "demo");
+    let page = http
+        .get(format!("{url}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<title>demo</title>"));
+    let r = send(
+        http.post(format!("{url}/v1/payments"))
+            .bearer_auth("demo-token")
+            .header("content-type", "application/json")
+            .body(json!({ "amount": "1.00", "currency": "CNY", "method": "WECHAT" }).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(
+        r.json["qrCode"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{url}/sandbox/wallet/"))
+    );
+    let (out, err) = stop(running);
+    assert!(db.exists());
+    assert!(out.contains("DEMO MODE"));
+    assert!(
+        !err.contains(&Account::sandbox_a().salt),
+        "the salt is never printed"
+    );
+}
+
+#[tokio::test]
+async fn demo_mode_is_said_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let mut child = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            db.to_str().unwrap(),
+        ])
+        .env_remove("PINGPONG_ACC_ID")
+        .env_remove("PINGPONG_CLIENT_ID")
+        .env_remove("PINGPONG_SALT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    for line in out.lines() {
+        let line = line.unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.contains("Demo register page") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(banner.contains("DEMO MODE"), "{banner}");
+    assert!(
+        banner.contains("demo-token")
+            && banner.contains("DEMO-POS-1")
+            && banner.contains("DEMO-STORE")
+    );
+    assert!(banner.contains("/sandbox"));
+    assert!(!banner.contains(&Account::sandbox_a().salt));
+}
+
+#[tokio::test]
+async fn real_credentials_come_from_the_environment_and_stay_secret() {
+    let salt = "ENV-SALT-4c1d9e7a2b6f";
+    let token = "env-token-Qw3Er5Ty7Ui9";
+    let account = Account {
+        acc_id: "2018092714313010077001".into(),
+        client_id: "2018092714313010077".into(),
+        salt: salt.into(),
+    };
+    let upstream = StandaloneSandbox::start(vec![account.clone()]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let salt_file = dir.path().join("salt");
+    std::fs::write(&salt_file, format!("{salt}\n")).unwrap();
+    let tokens_file = dir.path().join("tokens");
+    std::fs::write(
+        &tokens_file,
+        format!("# registers\n{token} POS-ENV-1 STORE-ENV\n"),
+    )
+    .unwrap();
+    let db = dir.path().join("real.sqlite");
+    let running = spawn(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            db.to_str().unwrap(),
+        ],
+        &[
+            ("PINGPONG_BASE_URL", &upstream.url),
+            ("PINGPONG_ACC_ID", &account.acc_id),
+            ("PINGPONG_CLIENT_ID", &account.client_id),
+            ("PINGPONG_SALT_FILE", salt_file.to_str().unwrap()),
+            ("PINGPONG_QR_TOKENS_FILE", tokens_file.to_str().unwrap()),
+            ("RUST_LOG", "debug"),
+        ],
+    );
+    let url = running.url.clone();
+    let http = client();
+    let health = send(http.get(format!("{url}/healthz"))).await;
+    assert_eq!(health.json["mode"], "pingpong");
+    // No demo token with real credentials.
+    let demo = send(
+        http.post(format!("{url}/v1/events/tickets"))
+            .bearer_auth("demo-token"),
+    )
+    .await;
+    assert_eq!(demo.status, 401);
+    let r = send(
+        http.post(format!("{url}/v1/payments"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(json!({ "amount": "2.00", "currency": "USD", "method": "ALIPAY" }).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mtid = r.json["merchantTransactionId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        upstream.sandbox.order(&mtid).unwrap().cashier_device_id,
+        "POS-ENV-1"
+    );
+    upstream
+        .sandbox
+        .pay(r.json["transactionId"].as_str().unwrap())
+        .unwrap();
+    eventually("the push lands", || async {
+        let r = send(
+            http.get(format!("{url}/v1/payments/{mtid}"))
+                .bearer_auth(token),
+        )
+        .await;
+        (r.json["status"] == "SUCCESS").then_some(())
+    })
+    .await;
+    let (out, err) = stop(running);
+    let output = format!("{out}\n{err}");
+    assert!(
+        output.contains(&account.acc_id),
+        "the account is named: {output}"
+    );
+    assert!(
+        err.contains("notification journaled"),
+        "logs captured: {err}"
+    );
+    assert!(!output.contains(salt), "the salt leaked");
+    assert!(!output.contains(token), "a token leaked");
+}
+
+#[test]
+fn bad_configuration_exits_with_a_message() {
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--allow-origin", "*"])
+        .env_remove("PINGPONG_ACC_ID")
+        .env_remove("PINGPONG_SALT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wildcard"));
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("PINGPONG_ACC_ID", "1")
+        .env_remove("PINGPONG_CLIENT_ID")
+        .env("PINGPONG_SALT", "s3cret-partial")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("together") && !err.contains("s3cret-partial"),
+        "{err}"
+    );
+}
