@@ -81,6 +81,7 @@ pub(crate) async fn create(
     request: CreatePaymentRequest,
 ) -> ApiResult<(StatusCode, PaymentView)> {
     let new = request.validate()?;
+    let request_had_no_id = new.merchant_transaction_id.is_none();
     let now = now_ms();
     let mtid = new
         .merchant_transaction_id
@@ -147,8 +148,25 @@ pub(crate) async fn create(
         return replay(app, register, existing, &fingerprint).await;
     }
     tracing::info!(mtid = %mtid, store = %register.store_id, "payment journaled; sending unifiedPay");
-    let view = send_create(app, mtid.as_str(), biz_content).await?;
+    let generated = request_had_no_id;
+    let view = send_create(app, mtid.as_str(), biz_content)
+        .await
+        .map_err(|e| name_generated_id(e, generated, "merchantTransactionId", mtid.as_str()))?;
     Ok((StatusCode::CREATED, view))
+}
+
+/// A register that let the proxy choose the id must learn it even when the outcome is
+/// unknown, to query or retry: the message names it.
+pub(crate) fn name_generated_id(
+    mut e: ApiFailure,
+    generated: bool,
+    field: &str,
+    id: &str,
+) -> ApiFailure {
+    if generated {
+        e.0.message = format!("{} ({field} {id})", e.0.message);
+    }
+    e
 }
 
 /// A create re-sent with a journaled id.

@@ -14,7 +14,7 @@ use crate::journal::{
     CreateState, NewRefundRow, OrderRow, RefundRefusal, RefundRow, RefundUpdate, apply_refund,
     insert_refund, load_refund,
 };
-use crate::payments::{NOT_FOUND_CODE, load_for, order_id};
+use crate::payments::{NOT_FOUND_CODE, load_for, name_generated_id, order_id};
 use crate::upstream::{Api, CallError, Reply, rejection};
 use crate::util::{now_ms, random_bytes};
 use crate::views::refund_view;
@@ -97,6 +97,7 @@ pub(crate) async fn create(
         }
     }
     let now = now_ms();
+    let generated = new.merchant_refund_id.is_none();
     let mrid = new
         .merchant_refund_id
         .clone()
@@ -134,7 +135,9 @@ pub(crate) async fn create(
         .await?
         .map_err(|r| refusal(r, &order))?;
     tracing::info!(mtid = %mtid, mrid = %mrid, "refund journaled; sending refund");
-    let view = send_refund(app, &refund, biz_content).await?;
+    let view = send_refund(app, &refund, biz_content)
+        .await
+        .map_err(|e| name_generated_id(e, generated, "merchantRefundId", mrid.as_str()))?;
     Ok((StatusCode::CREATED, view))
 }
 

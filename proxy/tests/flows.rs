@@ -341,6 +341,45 @@ async fn a_refund_without_answer_is_completed_by_the_next_get() {
 }
 
 #[tokio::test]
+async fn an_unknown_outcome_names_the_generated_id() {
+    let h =
+        Harness::demo_with(|c| c.timeouts.request = std::time::Duration::from_millis(400)).await;
+    h.sandbox.set_faults(Faults {
+        no_answer: 1,
+        apis: vec![Api::UnifiedPay],
+        ..Faults::default()
+    });
+    let lost = h
+        .post(
+            "/v1/payments",
+            DEMO,
+            json!({ "amount": "1.00", "currency": "USD", "method": "ALIPAY" }),
+        )
+        .await;
+    assert_eq!(lost.code(), "UNKNOWN_OUTCOME");
+    let message = lost.json["message"].as_str().unwrap();
+    let id = message
+        .rsplit("merchantTransactionId ")
+        .next()
+        .unwrap()
+        .trim_end_matches(')');
+    let got = h.get(&format!("/v1/payments/{id}"), DEMO).await;
+    assert_eq!(got.json["status"], "PROCESSING", "{message}: {}", got.text);
+}
+
+#[tokio::test]
+async fn event_streams_send_keep_alive_comments() {
+    let h = Harness::demo_with(|c| c.keep_alive = std::time::Duration::from_millis(100)).await;
+    let mut stream = h.events(DEMO, None).await;
+    let chunk = tokio::time::timeout(DEADLINE, stream.response.chunk())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(chunk.starts_with(b":"), "{chunk:?}");
+}
+
+#[tokio::test]
 async fn a_declined_payment_is_failed_with_its_code() {
     let h = Harness::demo().await;
     let p = h.usd_payment("2.00").await;
