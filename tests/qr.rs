@@ -184,7 +184,7 @@ fn the_canvas_is_painted_with_one_path_fill() {
         r.render_qr(c.clone().into(), TEXT.into(), obj(&[("size", 240.into())]))
             .unwrap()
     };
-    let f = Closure::<dyn FnMut()>::new(move || draw());
+    let f = Closure::<dyn FnMut()>::new(draw);
     let counts = count_canvas_calls(&f);
     let n = |k: &str| Reflect::get(&counts, &k.into()).unwrap().as_f64().unwrap();
     assert_eq!(n("fill"), 1.0, "one path fill for every dark module");

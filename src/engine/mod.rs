@@ -358,35 +358,27 @@ impl Engine {
         lock.push_str(&id);
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let m = me.clone();
-            let i = id.clone();
-            let won = exclusive(&lock, move || {
-                let Some(engine) = m.upgrade() else {
+            // The hook runs inside the lock, so a later holder of it sees the event done.
+            exclusive(&lock, move || {
+                let Some(engine) = me.upgrade() else {
                     return false;
                 };
-                let Ok(Some(mut entry)) = engine.journal.load(&i) else {
+                let Ok(Some(mut entry)) = engine.journal.load(&id) else {
                     return false;
                 };
-                let due = take(&mut entry);
-                due && engine.journal.save(&entry).is_ok()
-            })
-            .await;
-            let Some(engine) = me.upgrade() else { return };
-            let view = engine
-                .journal
-                .load(&id)
-                .ok()
-                .flatten()
-                .and_then(|e| e.payment);
-            if let (true, Some(view)) = (won, view) {
+                if !take(&mut entry) || engine.journal.save(&entry).is_err() {
+                    return false;
+                }
                 let hook = match kind {
                     "final" => engine.hooks.on_final.as_ref(),
                     _ => engine.hooks.on_late_success.as_ref(),
                 };
-                if let Some(hook) = hook {
-                    hook(&view);
+                if let (Some(hook), Some(view)) = (hook, entry.payment.as_ref()) {
+                    hook(view);
                 }
-            }
+                true
+            })
+            .await;
         });
     }
 

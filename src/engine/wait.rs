@@ -70,7 +70,10 @@ impl Engine {
         on_update: OnUpdate<'_, PaymentView>,
     ) -> Result<PaymentView, Error> {
         let id = payment_id(id)?.into_string();
-        check_abort(signal)?;
+        if check_abort(signal).is_err() {
+            self.gave_up(&id, true);
+            return Err(Error::aborted().for_payment(&id));
+        }
         let wake = Wakeup::new();
         self.hub.subscribe(&wake);
         let w = wake.clone();
@@ -173,7 +176,7 @@ impl Engine {
     ) -> Result<RefundView, Error> {
         let payment = payment_id(payment)?.into_string();
         let refund = super::refund::refund_id(refund)?.into_string();
-        check_abort(signal)?;
+        check_abort(signal).map_err(|e| e.for_refund(&payment, &refund))?;
         let wake = Wakeup::new();
         self.hub.subscribe(&wake);
         let w = wake.clone();
