@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The browser suite of pingpong-qr: wasm-bindgen-test tests in headless Chromium against a real
 # proxy with its embedded sandbox, started here (port 0, temporary database, the test page's
-# origin allowed, fast sandbox clocks) and stopped on exit. Prints the runner's
-# "test result:" lines; exits non-zero when a test fails or the proxy does not start.
+# origin allowed, fast sandbox clocks) and stopped on exit; then the built package under node
+# (tests/pkg.test.mjs). Prints the runners' "test result:" lines and node's "# pass N";
+# exits non-zero when a test fails or the proxy does not start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -51,4 +52,8 @@ if [ "$status" != 0 ]; then
   echo "test-browser: failed; the proxy's log (last 60 lines):" >&2
   tail -n 60 "$tmp/proxy.log" >&2
 fi
+
+# The built package as an app imports it (scripts/test.sh builds pkg/ just before).
+[ -f pkg/index.js ] || scripts/build-pkg.sh
+node --test tests/pkg.test.mjs || status=$?
 exit "$status"

@@ -4,6 +4,7 @@ mod convert;
 mod qr;
 mod types;
 
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
@@ -29,11 +30,13 @@ fn settle<T: Serialize>(r: Result<T, Error>) -> JsResult {
     r.map(|v| to_js(&v)).map_err(error_to_js)
 }
 
-/// Runs `f` (which may fail before any future exists) as a Promise.
+/// Runs `f` as a Promise. Boxed, so that one `future_to_promise` serves every method
+/// (each instantiation costs kilobytes of wasm).
 fn promise<F>(f: F) -> Promise
 where
     F: std::future::Future<Output = JsResult> + 'static,
 {
+    let f: Pin<Box<dyn std::future::Future<Output = JsResult>>> = Box::pin(f);
     future_to_promise(f)
 }
 
@@ -171,8 +174,9 @@ impl Register {
     #[wasm_bindgen(js_name = waitForPayment, unchecked_return_type = "Promise<Payment>")]
     pub fn wait_for_payment(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] merchant_transaction_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(js_name = merchantTransactionId, unchecked_param_type = "string")]
+        merchant_transaction_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: JsValue,
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
@@ -195,8 +199,9 @@ impl Register {
     #[wasm_bindgen(js_name = getPayment, unchecked_return_type = "Promise<Payment>")]
     pub fn get_payment(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] merchant_transaction_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(js_name = merchantTransactionId, unchecked_param_type = "string")]
+        merchant_transaction_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
@@ -216,7 +221,8 @@ impl Register {
     #[wasm_bindgen(unchecked_return_type = "Promise<Refund>")]
     pub fn refund(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] merchant_transaction_id: JsValue,
+        #[wasm_bindgen(js_name = merchantTransactionId, unchecked_param_type = "string")]
+        merchant_transaction_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RefundOptions")] options: JsValue,
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
@@ -245,9 +251,11 @@ impl Register {
     #[wasm_bindgen(js_name = waitForRefund, unchecked_return_type = "Promise<Refund>")]
     pub fn wait_for_refund(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] merchant_transaction_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] merchant_refund_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RefundWaitOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(js_name = merchantTransactionId, unchecked_param_type = "string")]
+        merchant_transaction_id: JsValue,
+        #[wasm_bindgen(js_name = merchantRefundId, unchecked_param_type = "string")]
+        merchant_refund_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RefundWaitOptions")] options: JsValue,
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
@@ -271,9 +279,11 @@ impl Register {
     #[wasm_bindgen(js_name = getRefund, unchecked_return_type = "Promise<Refund>")]
     pub fn get_refund(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] merchant_transaction_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] merchant_refund_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(js_name = merchantTransactionId, unchecked_param_type = "string")]
+        merchant_transaction_id: JsValue,
+        #[wasm_bindgen(js_name = merchantRefundId, unchecked_param_type = "string")]
+        merchant_refund_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
@@ -324,7 +334,7 @@ impl Register {
     #[wasm_bindgen(unchecked_return_type = "Promise<Payment[]>")]
     pub fn resume(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: JsValue,
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
             let o = Options::new(options, "options", true)?;
@@ -349,7 +359,7 @@ impl Register {
         &self,
         #[wasm_bindgen(unchecked_param_type = "HTMLCanvasElement")] canvas: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Payment | string")] payment: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "QrOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "QrOptions")] options: JsValue,
     ) -> Result<(), JsValue> {
         qr::render(&canvas, &payment, options).map_err(error_to_js)
     }
@@ -359,7 +369,7 @@ impl Register {
     pub fn qr_svg(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Payment | string")] payment: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "QrOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "QrOptions")] options: JsValue,
     ) -> Result<String, JsValue> {
         qr::svg(&payment, options).map_err(error_to_js)
     }

@@ -1,0 +1,85 @@
+// The built npm package (pkg/) as an app imports it: entry, exports, types, runtime classes.
+// Run by scripts/test-browser.sh after scripts/build-pkg.sh (node --test).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+
+const pkgDir = new URL("../pkg/", import.meta.url);
+const lib = await import(new URL("index.js", pkgDir));
+lib.initSync({ module: readFileSync(new URL("pingpong_qr_bg.wasm", pkgDir)) });
+
+test("npm pack includes every file the entry needs", () => {
+  const [packed] = JSON.parse(
+    execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: pkgDir }),
+  );
+  const files = packed.files.map((f) => f.path);
+  const pkg = JSON.parse(readFileSync(new URL("package.json", pkgDir)));
+  assert.equal(packed.name, "pingpong-qr");
+  assert.match(packed.version, /^\d+\.\d+\.\d+/);
+  for (const f of [pkg.main, pkg.types, "pingpong_qr_bg.wasm", "pingpong_qr.js", "README.md"]) {
+    assert.ok(files.includes(f), `${f} is packed`);
+  }
+  // Every relative import of the entry points at a packed file.
+  for (const entry of ["index.js", "index.d.ts", "pingpong_qr.js"]) {
+    const text = readFileSync(new URL(entry, pkgDir), "utf8");
+    for (const [, spec] of text.matchAll(/from\s+["'](\.\/[^"']+)["']/g)) {
+      const path = spec.slice(2);
+      const typed = entry.endsWith(".d.ts") ? path.replace(/\.js$/, ".d.ts") : path;
+      assert.ok(files.includes(path) || files.includes(typed), `${entry} imports ${spec}: packed`);
+    }
+  }
+});
+
+test("errors are PingPongError instances with a stable code", () => {
+  for (const options of [
+    { proxyUrl: "http://127.0.0.1:9", token: "" },
+    { proxyUrl: "not a url", token: "t" },
+    undefined,
+  ]) {
+    assert.throws(
+      () => new lib.Register(options),
+      (e) => e instanceof lib.PingPongError && e instanceof Error && e.code === lib.ErrorCode.INVALID_CONFIG,
+    );
+  }
+});
+
+test("status and error-code constants exist at runtime", () => {
+  assert.equal(lib.PaymentStatus.SUCCESS, "SUCCESS");
+  assert.equal(lib.RefundStatus.FAILED, "FAILED");
+  assert.equal(lib.ErrorCode.REFUND_EXCEEDS_BALANCE, "REFUND_EXCEEDS_BALANCE");
+  assert.ok(Object.isFrozen(lib.ErrorCode));
+  assert.equal(typeof lib.version(), "string");
+});
+
+test("invalid payment input rejects with its code (no network in node)", async () => {
+  const r = new lib.Register({ proxyUrl: "http://127.0.0.1:9", token: "t", storage: "memory", push: false });
+  const cases = [
+    [{ amount: "1.001", currency: "USD", method: "ALIPAY" }, "INVALID_AMOUNT"],
+    [{ amount: "1.00", currency: "usd", method: "ALIPAY" }, "INVALID_CURRENCY"],
+    [{ amount: "1.00", currency: "USD", method: "CASH" }, "INVALID_METHOD"],
+    [{ amount: "1.00", currency: "USD", method: "ALIPAY", expiresInSeconds: 30 }, "INVALID_EXPIRY"],
+  ];
+  for (const [options, code] of cases) {
+    await assert.rejects(r.startPayment(options), (e) => e instanceof lib.PingPongError && e.code === code);
+  }
+  r.close();
+});
+
+test("qrSvg returns one path in a viewBox with the quiet zone", () => {
+  const r = new lib.Register({ proxyUrl: "http://127.0.0.1:9", token: "t", storage: "memory" });
+  const svg = r.qrSvg("https://example.com/wallet/TX1", { size: 200 });
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1" width="200" height="200"/);
+  assert.equal(svg.match(/<path/g).length, 1);
+  assert.throws(() => r.qrSvg("x", { ecc: "Z" }), (e) => e.code === "INVALID_CONFIG");
+});
+
+test("the public types have no any and declare every documented interface", () => {
+  const dts = readFileSync(new URL("pingpong_qr.d.ts", pkgDir), "utf8");
+  for (const name of ["RegisterOptions", "StartPaymentOptions", "Payment", "WaitOptions", "RefundOptions",
+    "Refund", "RefundWaitOptions", "QrOptions", "PendingPayment", "RequestOptions"]) {
+    assert.match(dts, new RegExp(`export interface ${name} \\{`), name);
+  }
+  assert.match(dts, /startPayment\(options: StartPaymentOptions\): Promise<Payment>;/);
+  assert.match(dts, /waitForPayment\(merchantTransactionId: string, options\?: WaitOptions\): Promise<Payment>;/);
+});
