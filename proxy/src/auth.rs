@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use pingpong_protocol::contract::EventTicket;
 use pingpong_protocol::sign::constant_time_eq;
 use pingpong_protocol::{CashierDeviceId, ErrorCode, StoreId};
@@ -70,8 +70,8 @@ impl Registers {
 }
 
 /// The token of an `Authorization: Bearer …` header.
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
@@ -84,7 +84,7 @@ impl FromRequestParts<Arc<App>> for Register {
         parts: &mut Parts,
         app: &Arc<App>,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| {
+        let token = bearer(&parts.headers).ok_or_else(|| {
             fail(
                 ErrorCode::Unauthorized,
                 "send the register's token as Authorization: Bearer <token>",

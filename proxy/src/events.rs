@@ -1,5 +1,6 @@
 //! The event stream: `POST /v1/events/tickets` (bearer auth) issues a ticket; `GET
-//! /v1/events?ticket=…[&lastEventId=N]` streams the store's journaled events as SSE
+//! /v1/events?ticket=…[&lastEventId=N]` (or with the bearer token in a header, for clients
+//! that can send one) streams the store's journaled events as SSE
 //! (`id:` = event sequence, `event:` `payment` | `refund`, `data:` the view JSON), replaying
 //! everything after `Last-Event-ID` (header, or the query parameter) so a register that
 //! reconnects misses nothing. Streams read the journal; the journal wakes them.
@@ -80,8 +81,12 @@ pub(crate) async fn stream(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let query = query.unwrap_or_default();
-    let ticket = param(&query, "ticket").unwrap_or_default();
-    let register = app.tickets.redeem(&ticket).ok_or_else(|| {
+    // A ticket (browsers), or the bearer token itself (clients that can send headers).
+    let register = match param(&query, "ticket") {
+        Some(ticket) => app.tickets.redeem(&ticket),
+        None => crate::auth::bearer(&headers).and_then(|t| app.registers.authenticate(t)),
+    };
+    let register = register.ok_or_else(|| {
         fail(
             ErrorCode::Unauthorized,
             "missing, unknown or expired ticket; get one from POST /v1/events/tickets",
@@ -94,10 +99,9 @@ pub(crate) async fn stream(
             .map(|v| parse_seq(&v))
             .transpose()?,
     };
-    let cursor = match last {
-        Some(n) => n,
-        None => app.journal.read(last_seq).await?,
-    };
+    // An id beyond the journal (a replaced file) resumes from now rather than waiting.
+    let newest = app.journal.read(last_seq).await?;
+    let cursor = last.map_or(newest, |n| n.min(newest));
     tracing::info!(store = %register.store_id, cursor, "event stream opened");
     let state = StreamState {
         wake: app.journal.subscribe(),

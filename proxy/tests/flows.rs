@@ -368,6 +368,36 @@ async fn an_unknown_outcome_names_the_generated_id() {
 }
 
 #[tokio::test]
+async fn event_streams_take_a_bearer_token_and_resume_from_now_past_the_journal() {
+    let h = Harness::demo().await;
+    let p = h.usd_payment("1.00").await;
+    // A client that can send headers needs no ticket; replay from the start.
+    let r = h
+        .http
+        .get(format!("{}/v1/events?lastEventId=0", h.url))
+        .bearer_auth(DEMO)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut stream = EventStream::from_response(r);
+    let first = stream.next().await;
+    assert_eq!(
+        first.data["merchantTransactionId"],
+        p["merchantTransactionId"]
+    );
+    // An id from a replaced journal resumes with new events instead of waiting for it.
+    let mut ahead = h.events(DEMO, Some(1_000_000)).await;
+    let q = h.usd_payment("2.00").await;
+    let next = ahead.next().await;
+    assert_eq!(
+        next.data["merchantTransactionId"],
+        q["merchantTransactionId"]
+    );
+    assert!(next.id < 1_000_000);
+}
+
+#[tokio::test]
 async fn event_streams_send_keep_alive_comments() {
     let h = Harness::demo_with(|c| c.keep_alive = std::time::Duration::from_millis(100)).await;
     let mut stream = h.events(DEMO, None).await;

@@ -264,7 +264,11 @@ impl EventStream {
         if let Some(id) = last {
             req = req.header("last-event-id", id.to_string());
         }
-        let response = req.send().await.unwrap();
+        EventStream::from_response(req.send().await.unwrap())
+    }
+
+    /// Reads an open stream's response.
+    pub fn from_response(response: reqwest::Response) -> EventStream {
         assert_eq!(response.status(), 200, "event stream");
         assert_eq!(
             response.headers()["content-type"].to_str().unwrap(),
