@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::error::{ApiResult, fail};
 use crate::journal::{
     CreateState, NewNotification, PaymentUpdate, RefundUpdate, apply_payment, apply_refund,
-    insert_notification,
+    insert_notification, load_refund,
 };
 use crate::util::now_ms;
 
@@ -32,8 +32,90 @@ pub(crate) struct Ack {
 /// What a notification changes.
 enum Change {
     Payment(String, PaymentUpdate),
-    Refund(String, RefundUpdate),
+    Refund {
+        mtid: String,
+        mrid: String,
+        update: RefundUpdate,
+    },
     Nothing,
+}
+
+/// The journal record of a verified notification (`stored` is its envelope without
+/// `sign`) and what it changes.
+fn read(biz: &str, stored: String, now: u64) -> (NewNotification, Change) {
+    let record =
+        |key: String, kind: &str, mtid: Option<&str>, mrid: Option<&str>, status: Option<&str>| {
+            NewNotification {
+                dedup_key: key,
+                notify_type: kind.to_owned(),
+                merchant_transaction_id: mtid.map(str::to_owned),
+                merchant_refund_id: mrid.map(str::to_owned),
+                status: status.map(str::to_owned),
+                envelope: stored.clone(),
+                received_at: now,
+            }
+        };
+    match Notification::parse(biz) {
+        Ok(Notification::Payment(p)) => {
+            let key = format!(
+                "RECHARGE|{}|{}|{}|{}",
+                p.merchant_transaction_id,
+                p.transaction_id,
+                p.request_id.as_deref().unwrap_or(""),
+                p.status.as_str()
+            );
+            let n = record(
+                key,
+                "RECHARGE",
+                Some(&p.merchant_transaction_id),
+                None,
+                Some(p.status.as_str()),
+            );
+            let update = PaymentUpdate {
+                status: Some(p.status),
+                create_state: Some(CreateState::Accepted),
+                transaction_id: Some(p.transaction_id),
+                result_code: p.result_code,
+                result_description: p.result_description,
+                ..PaymentUpdate::default()
+            };
+            (n, Change::Payment(p.merchant_transaction_id, update))
+        }
+        Ok(Notification::Refund(r)) => {
+            let key = format!(
+                "REFUND|{}|{}|{}",
+                r.merchant_transaction_id,
+                r.merchant_refund_id,
+                r.status.as_str()
+            );
+            let n = record(
+                key,
+                "REFUND",
+                Some(&r.merchant_transaction_id),
+                Some(&r.merchant_refund_id),
+                Some(r.status.as_str()),
+            );
+            let update = RefundUpdate {
+                status: Some(r.status),
+                create_state: Some(CreateState::Accepted),
+                refund_id: r.refund_id,
+                ..RefundUpdate::default()
+            };
+            let change = Change::Refund {
+                mtid: r.merchant_transaction_id,
+                mrid: r.merchant_refund_id,
+                update,
+            };
+            (n, change)
+        }
+        Err(e) => {
+            // Signed by PingPong but not a payment or refund result (CAPTURE, VOID…): keep
+            // it for the record and acknowledge, so it is not re-sent for 12 hours.
+            tracing::info!(error = %e, "journaling a notification this proxy does not act on");
+            let key = format!("OTHER|{}", crate::util::hex(&sha(biz)));
+            (record(key, "OTHER", None, None, None), Change::Nothing)
+        }
+    }
 }
 
 pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Ack>> {
@@ -53,95 +135,34 @@ pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResu
     let biz = envelope
         .biz_content()
         .map_err(|e| fail(ErrorCode::InvalidRequest, e.to_string()))?;
-    let (record, change) = match Notification::parse(biz) {
-        Ok(Notification::Payment(p)) => {
-            let key = format!(
-                "RECHARGE|{}|{}|{}|{}",
-                p.merchant_transaction_id,
-                p.transaction_id,
-                p.request_id.as_deref().unwrap_or(""),
-                p.status.as_str()
-            );
-            let update = PaymentUpdate {
-                status: Some(p.status),
-                create_state: Some(CreateState::Accepted),
-                transaction_id: Some(p.transaction_id.clone()),
-                result_code: p.result_code.clone(),
-                result_description: p.result_description.clone(),
-                ..PaymentUpdate::default()
-            };
-            (
-                (
-                    key,
-                    "RECHARGE",
-                    Some(p.merchant_transaction_id.clone()),
-                    None,
-                    Some(p.status.as_str()),
-                ),
-                Change::Payment(p.merchant_transaction_id, update),
-            )
-        }
-        Ok(Notification::Refund(r)) => {
-            let key = format!(
-                "REFUND|{}|{}|{}",
-                r.merchant_transaction_id,
-                r.merchant_refund_id,
-                r.status.as_str()
-            );
-            let update = RefundUpdate {
-                status: Some(r.status),
-                create_state: Some(CreateState::Accepted),
-                refund_id: r.refund_id.clone(),
-                ..RefundUpdate::default()
-            };
-            (
-                (
-                    key,
-                    "REFUND",
-                    Some(r.merchant_transaction_id.clone()),
-                    Some(r.merchant_refund_id.clone()),
-                    Some(r.status.as_str()),
-                ),
-                Change::Refund(r.merchant_refund_id, update),
-            )
-        }
-        Err(e) => {
-            // Signed by PingPong but not a payment or refund result (CAPTURE, VOID…): keep
-            // it for the record and acknowledge, so it is not re-sent for 12 hours.
-            tracing::info!(error = %e, "journaling a notification this proxy does not act on");
-            let key = format!("OTHER|{}", crate::util::hex(&sha(biz)));
-            ((key, "OTHER", None, None, None), Change::Nothing)
-        }
-    };
-    let (key, kind, mtid, mrid, status) = record;
     let mut stored = envelope.clone();
     stored.remove("sign");
-    let notification = NewNotification {
-        dedup_key: key,
-        notify_type: kind.to_owned(),
-        merchant_transaction_id: mtid.clone(),
-        merchant_refund_id: mrid.clone(),
-        status: status.map(str::to_owned),
-        envelope: stored.to_json(),
-        received_at: now_ms(),
-    };
     let now = now_ms();
-    let order_id = mtid.clone();
+    let (notification, change) = read(biz, stored.to_json(), now);
+    let summary = format!(
+        "{} {} {}",
+        notification.notify_type,
+        notification
+            .merchant_transaction_id
+            .as_deref()
+            .unwrap_or("-"),
+        notification.status.as_deref().unwrap_or("-")
+    );
     let fresh = app
         .journal
         .write(move |tx| {
             let fresh = insert_notification(tx, &notification)?;
             if fresh {
                 match &change {
-                    Change::Payment(id, update) => {
-                        apply_payment(tx, id, update, now)?;
+                    Change::Payment(mtid, update) => {
+                        apply_payment(tx, mtid, update, now)?;
                     }
-                    Change::Refund(id, update) => {
+                    Change::Refund { mtid, mrid, update } => {
                         // Only a refund of the order the notification names.
-                        if let Some(r) = super::journal::load_refund(tx, id)?
-                            && Some(&r.merchant_transaction_id) == order_id.as_ref()
+                        if load_refund(tx, mrid)?
+                            .is_some_and(|r| &r.merchant_transaction_id == mtid)
                         {
-                            apply_refund(tx, id, update, now)?;
+                            apply_refund(tx, mrid, update, now)?;
                         }
                     }
                     Change::Nothing => {}
@@ -150,13 +171,7 @@ pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResu
             Ok(fresh)
         })
         .await?;
-    tracing::info!(
-        kind,
-        mtid = mtid.as_deref().unwrap_or("-"),
-        status = status.unwrap_or("-"),
-        duplicate = !fresh,
-        "notification journaled"
-    );
+    tracing::info!(notification = %summary, duplicate = !fresh, "notification journaled");
     Ok(Json(Ack {
         received: true,
         duplicate: !fresh,
