@@ -363,7 +363,7 @@ impl PingPong {
         // The audit trail must not turn a good answer into a failure: log and go on.
         if let Err(e) = self
             .journal
-            .read(move |conn| insert_exchange(conn, &exchange))
+            .write(move |tx| insert_exchange(tx, &exchange))
             .await
         {
             tracing::error!(error = %e, "could not journal an upstream exchange");
