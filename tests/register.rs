@@ -732,3 +732,39 @@ async fn every_invalid_input_is_refused_with_its_code_before_any_request() {
     );
     r.close();
 }
+
+#[wasm_bindgen_test]
+async fn polling_pauses_offline_and_resumes_at_once_online() {
+    let _serial = serial().await;
+    let r = Opts::new(false).build();
+    let p = start(&r, "5.55").await;
+    let mut path = String::from("/v1/payments/");
+    path.push_str(&id_of(&p));
+    let window = web_sys::window().unwrap();
+    let fire = |kind: &str| {
+        window
+            .dispatch_event(&web_sys::Event::new(kind).unwrap())
+            .unwrap()
+    };
+    fire("offline");
+    let result: Rc<RefCell<Option<Result<JsValue, JsValue>>>> = Rc::default();
+    let slot = result.clone();
+    let waiting = wait(&r, &id_of(&p), JsValue::UNDEFINED);
+    wasm_bindgen_futures::spawn_local(async move {
+        *slot.borrow_mut() = Some(waiting.await);
+    });
+    wallet(&p, "pay").await;
+    let polls = api_calls_to(&path);
+    // Longer than the first poll's 2–3 s: a paused wait sends nothing.
+    sleep_ms(4_000).await;
+    assert_eq!(api_calls_to(&path), polls, "no poll while offline");
+    assert!(result.borrow().is_none());
+    fire("online");
+    until(2_000, "the poll on coming back online", || {
+        result.borrow().is_some()
+    })
+    .await;
+    let paid = result.borrow_mut().take().unwrap().expect("waitForPayment");
+    assert_eq!(text(&paid, "status"), "SUCCESS");
+    r.close();
+}
