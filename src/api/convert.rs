@@ -3,7 +3,6 @@
 
 use js_sys::{Function, Reflect};
 use pingpong_protocol::ErrorCode;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -30,12 +29,6 @@ pub fn error_to_js(e: Error) -> JsValue {
         e.merchant_transaction_id,
         e.merchant_refund_id,
     )
-}
-
-/// A Rust value as a plain JS object (`null` for absent fields, numbers for times).
-pub fn to_js<T: Serialize>(value: &T) -> JsValue {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    value.serialize(&ser).unwrap_or(JsValue::NULL)
 }
 
 /// Read access to an options object; `undefined` and `null` count as "not given".

@@ -12,7 +12,6 @@ use pingpong_protocol::ErrorCode;
 use pingpong_protocol::contract::{
     CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView,
 };
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -20,14 +19,15 @@ use crate::core::config::Config;
 use crate::core::error::Error;
 use crate::core::journal::Phase;
 use crate::engine::{Engine, Hooks, PaymentHook, Source, StorageKind};
-use convert::{Options, error_to_js, id_arg, to_js, whole};
+use crate::web::value::{Js, Writer, array};
+use convert::{Options, error_to_js, id_arg, whole};
 
 pub use convert::error_to_js as to_js_error;
 
 type JsResult = Result<JsValue, JsValue>;
 
-fn settle<T: Serialize>(r: Result<T, Error>) -> JsResult {
-    r.map(|v| to_js(&v)).map_err(error_to_js)
+fn settle<T: Js>(r: Result<T, Error>) -> JsResult {
+    r.map(|v| v.to_js()).map_err(error_to_js)
 }
 
 /// Runs `f` as a Promise. Boxed, so that one `future_to_promise` serves every method
@@ -44,11 +44,11 @@ fn rejected(e: Error) -> Promise {
     Promise::reject(&error_to_js(e))
 }
 
-fn callback<T: Serialize>(f: Function) -> impl Fn(&T, Source) {
+fn callback<T: Js>(f: Function) -> impl Fn(&T, Source) {
     move |v, source| {
         let _ = f.call2(
             &JsValue::NULL,
-            &to_js(v),
+            &v.to_js(),
             &JsValue::from_str(source.as_str()),
         );
     }
@@ -57,7 +57,7 @@ fn callback<T: Serialize>(f: Function) -> impl Fn(&T, Source) {
 fn hook(f: Option<Function>) -> Option<PaymentHook> {
     f.map(|f| -> PaymentHook {
         Box::new(move |v| {
-            let _ = f.call1(&JsValue::NULL, &to_js(v));
+            let _ = f.call1(&JsValue::NULL, &v.to_js());
         })
     })
 }
@@ -66,20 +66,6 @@ fn hook(f: Option<Function>) -> Option<PaymentHook> {
 #[wasm_bindgen]
 pub struct Register {
     engine: Rc<Engine>,
-}
-
-/// A journaled payment that a reload must resume (see the `PendingPayment` interface).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PendingPayment {
-    merchant_transaction_id: String,
-    state: &'static str,
-    amount: String,
-    currency: String,
-    method: String,
-    created_at: u64,
-    payment: Option<PaymentView>,
-    pending_refunds: Vec<String>,
 }
 
 #[wasm_bindgen]
@@ -310,21 +296,23 @@ impl Register {
                 (Phase::Unknown, _) => "UNKNOWN",
                 _ => "SENDING",
             };
-            out.push(&to_js(&PendingPayment {
-                state,
-                amount: e.request.amount.clone(),
-                currency: e.request.currency.clone(),
-                method: e.request.method.clone(),
-                created_at: e.created_at,
-                pending_refunds: e
-                    .refunds
-                    .iter()
-                    .filter(|r| r.is_pending())
-                    .map(|r| r.merchant_refund_id.clone())
-                    .collect(),
-                merchant_transaction_id: e.merchant_transaction_id,
-                payment: e.payment,
-            }));
+            let refunds = Array::new();
+            for r in e.refunds.iter().filter(|r| r.is_pending()) {
+                refunds.push(&JsValue::from_str(&r.merchant_refund_id));
+            }
+            let w = Writer::new();
+            w.string("merchantTransactionId", &e.merchant_transaction_id)
+                .string("state", state)
+                .string("amount", &e.request.amount)
+                .string("currency", &e.request.currency)
+                .string("method", &e.request.method)
+                .u64("createdAt", e.created_at)
+                .value(
+                    "payment",
+                    &e.payment.as_ref().map_or(JsValue::NULL, Js::to_js),
+                )
+                .value("pendingRefunds", &refunds);
+            out.push(&w.finish());
         }
         Ok(out.into())
     }
@@ -348,7 +336,11 @@ impl Register {
         promise(async move {
             let f = on_update.map(callback::<PaymentView>);
             let f = f.as_ref().map(|f| f as &dyn Fn(&PaymentView, Source));
-            settle(engine.resume(signal.as_ref(), f).await)
+            engine
+                .resume(signal.as_ref(), f)
+                .await
+                .map(|v| array(&v))
+                .map_err(error_to_js)
         })
     }
 
@@ -381,8 +373,7 @@ impl Register {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Payment")] payment: JsValue,
     ) -> JsValue {
-        serde_wasm_bindgen::from_value::<PaymentView>(payment)
-            .ok()
+        PaymentView::from_js(&payment)
             .and_then(|v| self.engine.ms_until_expiry(&v))
             .map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64))
     }

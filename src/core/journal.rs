@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use pingpong_protocol::contract::{
     CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::core::error::Error;
 
@@ -18,8 +17,7 @@ use crate::core::error::Error;
 pub const SCHEMA_VERSION: u8 = 1;
 
 /// How far a create (payment or refund) got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// Journaled; the request is being sent.
     Sending,
@@ -30,8 +28,7 @@ pub enum Phase {
 }
 
 /// One payment in the journal.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaymentEntry {
     /// [`SCHEMA_VERSION`].
     pub v: u8,
@@ -60,8 +57,7 @@ pub struct PaymentEntry {
 }
 
 /// One refund in the journal.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundEntry {
     /// The refund number.
     pub merchant_refund_id: String,

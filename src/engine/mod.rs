@@ -13,7 +13,6 @@ use std::rc::{Rc, Weak};
 
 use pingpong_protocol::contract::{PaymentView, RefundView};
 use pingpong_protocol::{ErrorCode, MerchantTransactionId};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -26,6 +25,7 @@ use crate::web::listen::Listener;
 use crate::web::now;
 use crate::web::storage::LocalJournal;
 use crate::web::tabs::{TabChannel, exclusive};
+use crate::web::value::{Js, Reader, Writer};
 use crate::web::wake::Hub;
 
 pub use push::PushState;
@@ -79,12 +79,11 @@ pub struct Hooks {
     pub on_late_success: Option<PaymentHook>,
 }
 
-/// A status passed between tabs.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TabMessage {
-    payment: Option<PaymentView>,
-    refund: Option<RefundView>,
+/// A status passed between tabs: `{ payment }` or `{ refund }`.
+fn tab_message(key: &str, view: JsValue) -> JsValue {
+    let w = Writer::new();
+    w.value(key, &view);
+    w.finish()
 }
 
 /// One register's engine.
@@ -182,24 +181,22 @@ impl Engine {
         let me = self.me.clone();
         let channel = TabChannel::open(&name, move |data| {
             let Some(engine) = me.upgrade() else { return };
-            let Ok(msg) = serde_wasm_bindgen::from_value::<TabMessage>(data) else {
+            let Some(msg) = Reader::new(&data) else {
                 return;
             };
-            if let Some(view) = msg.payment {
+            if let Some(view) = PaymentView::from_js(&msg.get("payment")) {
                 engine.observe_payment(view, Source::Tab, None);
             }
-            if let Some(view) = msg.refund {
+            if let Some(view) = RefundView::from_js(&msg.get("refund")) {
                 engine.observe_refund(view, Source::Tab, None);
             }
         });
         *self.tabs.borrow_mut() = channel;
     }
 
-    fn broadcast(&self, message: TabMessage) {
-        if let Some(tabs) = self.tabs.borrow().as_ref()
-            && let Ok(value) = serde_wasm_bindgen::to_value(&message)
-        {
-            tabs.post(&value);
+    fn broadcast(&self, message: JsValue) {
+        if let Some(tabs) = self.tabs.borrow().as_ref() {
+            tabs.post(&message);
         }
     }
 
@@ -234,7 +231,7 @@ impl Engine {
     }
 
     /// A request to the proxy, parsed as `T`; the answer's timing comes back for skew.
-    async fn call<T: serde::de::DeserializeOwned>(
+    async fn call<T: Js>(
         &self,
         method: &str,
         path: &str,
@@ -246,7 +243,7 @@ impl Engine {
             sent_at,
             received_at,
         } = self.transport.call(method, path, body, signal).await?;
-        let value = serde_wasm_bindgen::from_value::<T>(body).map_err(|_| {
+        let value = T::from_js(&body).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidResponse,
                 "the proxy's answer was not the documented JSON",
@@ -283,10 +280,7 @@ impl Engine {
             let _ = self.journal.save(&entry);
         }
         if applied.changed && source != Source::Tab {
-            self.broadcast(TabMessage {
-                payment: Some(view),
-                refund: None,
-            });
+            self.broadcast(tab_message("payment", view.to_js()));
         }
         self.hub.wake_all();
         self.report(&entry);
@@ -320,10 +314,7 @@ impl Engine {
             let _ = self.journal.save(&entry);
         }
         if applied.changed && source != Source::Tab {
-            self.broadcast(TabMessage {
-                payment: None,
-                refund: Some(view),
-            });
+            self.broadcast(tab_message("refund", view.to_js()));
         }
         self.hub.wake_all();
         entry.refund(&rid).and_then(|r| r.refund.clone())

@@ -9,6 +9,7 @@ use pingpong_protocol::contract::{EventTicket, PaymentView, RefundView, events, 
 use super::{Engine, Source};
 use crate::web::events::{EventStream, StreamEvent};
 use crate::web::now;
+use crate::web::value::Js;
 
 /// Longest wait between reconnection attempts, in ms.
 const MAX_BACKOFF_MS: u32 = 30_000;
@@ -124,10 +125,10 @@ impl Engine {
                     return;
                 };
                 if name == events::PAYMENT {
-                    if let Ok(view) = serde_wasm_bindgen::from_value::<PaymentView>(value) {
+                    if let Some(view) = PaymentView::from_js(&value) {
                         self.observe_payment(view, Source::Push, None);
                     }
-                } else if let Ok(view) = serde_wasm_bindgen::from_value::<RefundView>(value) {
+                } else if let Some(view) = RefundView::from_js(&value) {
                     self.observe_refund(view, Source::Push, None);
                 }
                 return;

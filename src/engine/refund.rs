@@ -15,6 +15,7 @@ use crate::core::error::Error;
 use crate::core::journal::{PaymentEntry, Phase, RefundEntry};
 use crate::core::ledger::check_refund;
 use crate::web::listen::check_abort;
+use crate::web::value::Js;
 use crate::web::{entropy, now};
 
 /// Validates a refund id given by the app (`INVALID_ID`).
@@ -112,8 +113,7 @@ impl Engine {
         signal: Option<&AbortSignal>,
     ) -> Result<RefundView, Error> {
         self.ensure_push();
-        let body = serde_wasm_bindgen::to_value(request)
-            .map_err(|_| Error::new(ErrorCode::InvalidRequest, "the request is not JSON"))?;
+        let body = request.to_js();
         match self
             .send_create::<RefundView>(&refunds_path(pid), &body, signal)
             .await

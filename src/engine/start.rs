@@ -3,7 +3,6 @@
 
 use pingpong_protocol::contract::{CreatePaymentRequest, PaymentView, paths};
 use pingpong_protocol::{ErrorCode, MerchantTransactionId};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -12,6 +11,7 @@ use crate::core::error::Error;
 use crate::core::journal::{PaymentEntry, Phase};
 use crate::core::retry::retry_delay;
 use crate::web::listen::check_abort;
+use crate::web::value::Js;
 use crate::web::wake::sleep;
 use crate::web::{entropy, now};
 
@@ -21,7 +21,7 @@ pub(super) type Sent<T> = Result<(T, (u64, u64)), (Error, bool)>;
 
 impl Engine {
     /// Sends a create, retrying unanswered sends with the same body (see `core::retry`).
-    pub(super) async fn send_create<T: DeserializeOwned>(
+    pub(super) async fn send_create<T: Js>(
         &self,
         path: &str,
         body: &JsValue,
@@ -79,8 +79,7 @@ impl Engine {
             }
         };
         self.ensure_push();
-        let body = serde_wasm_bindgen::to_value(&request)
-            .map_err(|_| Error::new(ErrorCode::InvalidRequest, "the request is not JSON"))?;
+        let body = request.to_js();
         match self
             .send_create::<PaymentView>(paths::PAYMENTS, &body, signal)
             .await
@@ -121,8 +120,7 @@ impl Engine {
         entry: PaymentEntry,
         signal: Option<&AbortSignal>,
     ) -> Result<PaymentView, Error> {
-        let body = serde_wasm_bindgen::to_value(&entry.request)
-            .map_err(|_| Error::new(ErrorCode::InvalidRequest, "the request is not JSON"))?;
+        let body = entry.request.to_js();
         let id = entry.merchant_transaction_id.clone();
         match self
             .send_create::<PaymentView>(paths::PAYMENTS, &body, signal)

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Promise, Reflect};
-use pingpong_protocol::{ApiError, ErrorCode};
+use pingpong_protocol::ErrorCode;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestInit, Response};
@@ -138,9 +138,9 @@ impl Transport {
                 received_at,
             });
         }
-        match serde_wasm_bindgen::from_value::<ApiError>(body) {
-            Ok(api) => Err(api.into()),
-            Err(_) => Err(body_error(status)),
+        match crate::web::value::api_error(&body) {
+            Some(api) => Err(api.into()),
+            None => Err(body_error(status)),
         }
     }
 }

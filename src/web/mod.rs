@@ -7,6 +7,7 @@ pub mod fetch;
 pub mod listen;
 pub mod storage;
 pub mod tabs;
+pub mod value;
 pub mod wake;
 
 /// The register's clock: milliseconds since the Unix epoch.

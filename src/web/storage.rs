@@ -2,11 +2,11 @@
 //! Registers with the same storage key (tabs included) share it.
 
 use pingpong_protocol::ErrorCode;
-use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
 use crate::core::error::Error;
 use crate::core::journal::{Journal, PaymentEntry, SCHEMA_VERSION};
+use crate::web::value::Js;
 
 /// A journal in the browser's `localStorage`.
 pub struct LocalJournal {
@@ -50,15 +50,13 @@ impl Journal for LocalJournal {
         };
         let entry = js_sys::JSON::parse(&text)
             .ok()
-            .and_then(|v| serde_wasm_bindgen::from_value::<PaymentEntry>(v).ok())
+            .and_then(|v| PaymentEntry::from_js(&v))
             .filter(|e| e.v == SCHEMA_VERSION && e.merchant_transaction_id == id);
         Ok(entry)
     }
 
     fn save(&self, entry: &PaymentEntry) -> Result<(), Error> {
-        let value: JsValue =
-            serde_wasm_bindgen::to_value(entry).map_err(|_| storage_error("encode"))?;
-        let text: String = js_sys::JSON::stringify(&value)
+        let text: String = js_sys::JSON::stringify(&entry.to_js())
             .map_err(|_| storage_error("encode"))?
             .into();
         self.storage
