@@ -768,3 +768,39 @@ async fn polling_pauses_offline_and_resumes_at_once_online() {
     assert_eq!(text(&paid, "status"), "SUCCESS");
     r.close();
 }
+
+#[wasm_bindgen(inline_js = r#"
+const realNow = Date.now;
+export function shiftClock(ms) { Date.now = () => realNow.call(Date) + ms; }
+export function restoreClock() { Date.now = realNow; }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = shiftClock)]
+    fn shift_clock(ms: f64);
+    #[wasm_bindgen(js_name = restoreClock)]
+    fn restore_clock();
+}
+
+#[wasm_bindgen_test]
+async fn qr_expiry_is_counted_on_the_proxys_clock() {
+    let _serial = serial().await;
+    // The register's clock runs 90 s ahead of the proxy's.
+    shift_clock(90_000.0);
+    let r = Opts::new(false).build();
+    let p = done(r.start_payment(obj(&[
+        ("amount", "2.00".into()),
+        ("currency", "USD".into()),
+        ("method", "ALIPAY".into()),
+        ("expiresInSeconds", 300.into()),
+    ])))
+    .await;
+    let left = p
+        .as_ref()
+        .ok()
+        .map(|p| r.ms_until_expiry(p.clone()).as_f64());
+    restore_clock();
+    let left = left.expect("startPayment").expect("an expiry");
+    // Uncorrected it would read about 210 s.
+    assert!((295_000.0..=300_500.0).contains(&left), "{left} ms left");
+    r.close();
+}

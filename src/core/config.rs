@@ -90,8 +90,8 @@ pub fn check_storage_key(key: &str) -> Result<(), Error> {
     }
 }
 
-/// A validated register configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A validated register configuration. Its `Debug` output redacts the token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     /// Where the proxy is.
     pub proxy: ProxyUrl,
@@ -103,6 +103,18 @@ pub struct Config {
     pub storage_key: String,
     /// Per-request timeout, in milliseconds.
     pub request_timeout_ms: u32,
+}
+
+impl core::fmt::Debug for Config {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Config")
+            .field("proxy", &self.proxy)
+            .field("token", &"<redacted>")
+            .field("push", &self.push)
+            .field("storage_key", &self.storage_key)
+            .field("request_timeout_ms", &self.request_timeout_ms)
+            .finish()
+    }
 }
 
 impl Config {
@@ -210,5 +222,13 @@ mod tests {
         }
         assert!(Config::new("http://h", "t", None, Some("a/b"), None).is_err());
         assert!(Config::new("http://h", "", None, None, None).is_err());
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let c = Config::new("http://h", "secret-token-1", None, None, None).unwrap();
+        let text = format!("{c:?}");
+        assert!(!text.contains("secret-token-1"));
+        assert!(text.contains("<redacted>"));
     }
 }
