@@ -804,3 +804,50 @@ async fn qr_expiry_is_counted_on_the_proxys_clock() {
     assert!((295_000.0..=300_500.0).contains(&left), "{left} ms left");
     r.close();
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function setHidden(hidden) {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => hidden ? "hidden" : "visible" });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+export function unsetHidden() {
+  delete document.visibilityState;
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = setHidden)]
+    fn set_hidden(hidden: bool);
+    #[wasm_bindgen(js_name = unsetHidden)]
+    fn unset_hidden();
+}
+
+#[wasm_bindgen_test]
+async fn polling_slows_while_the_tab_is_hidden() {
+    let _serial = serial().await;
+    let r = Opts::new(false).build();
+    set_hidden(true);
+    let p = start(&r, "6.10").await;
+    let mut path = String::from("/v1/payments/");
+    path.push_str(&id_of(&p));
+    let polls = api_calls_to(&path);
+    let waiting = wait(&r, &id_of(&p), JsValue::UNDEFINED);
+    let result: Rc<RefCell<Option<Result<JsValue, JsValue>>>> = Rc::default();
+    let slot = result.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        *slot.borrow_mut() = Some(waiting.await);
+    });
+    // Visible, the first poll comes after 2–3 s; hidden, after 6–9 s.
+    sleep_ms(4_500).await;
+    let hidden_polls = api_calls_to(&path) - polls;
+    set_hidden(false);
+    // Visible again: the poll is overdue and goes out at once.
+    until(2_000, "a poll once visible", || api_calls_to(&path) > polls).await;
+    unset_hidden();
+    assert_eq!(hidden_polls, 0, "no poll in the first 4.5 s while hidden");
+    wallet(&p, "pay").await;
+    until(10_000, "the payment", || result.borrow().is_some()).await;
+    let paid = result.borrow_mut().take().unwrap().expect("waitForPayment");
+    assert_eq!(text(&paid, "status"), "SUCCESS");
+    r.close();
+}
