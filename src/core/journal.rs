@@ -5,7 +5,6 @@
 //! implementation is `localStorage`; [`MemoryJournal`] serves native tests.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use pingpong_protocol::contract::{
     CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView,
@@ -197,31 +196,51 @@ pub fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
     Ok(removed)
 }
 
-/// A journal in memory, for native tests and for browsers without storage.
+/// A journal in memory, for native tests and for browsers without storage. A plain list
+/// (a map costs kilobytes of wasm; a register holds few entries).
 #[derive(Debug, Default)]
 pub struct MemoryJournal {
-    entries: RefCell<BTreeMap<String, PaymentEntry>>,
+    entries: RefCell<Vec<PaymentEntry>>,
 }
 
 impl Journal for MemoryJournal {
     fn load(&self, id: &str) -> Result<Option<PaymentEntry>, Error> {
-        Ok(self.entries.borrow().get(id).cloned())
+        Ok(self
+            .entries
+            .borrow()
+            .iter()
+            .find(|e| e.merchant_transaction_id == id)
+            .cloned())
     }
 
     fn save(&self, entry: &PaymentEntry) -> Result<(), Error> {
-        self.entries
-            .borrow_mut()
-            .insert(entry.merchant_transaction_id.clone(), entry.clone());
+        let mut entries = self.entries.borrow_mut();
+        match entries
+            .iter_mut()
+            .find(|e| e.merchant_transaction_id == entry.merchant_transaction_id)
+        {
+            Some(e) => *e = entry.clone(),
+            None => entries.push(entry.clone()),
+        }
         Ok(())
     }
 
     fn remove(&self, id: &str) -> Result<(), Error> {
-        self.entries.borrow_mut().remove(id);
+        self.entries
+            .borrow_mut()
+            .retain(|e| e.merchant_transaction_id != id);
         Ok(())
     }
 
     fn ids(&self) -> Result<Vec<String>, Error> {
-        Ok(self.entries.borrow().keys().cloned().collect())
+        let mut ids: Vec<String> = self
+            .entries
+            .borrow()
+            .iter()
+            .map(|e| e.merchant_transaction_id.clone())
+            .collect();
+        ids.sort();
+        Ok(ids)
     }
 }
 

@@ -8,7 +8,6 @@ mod start;
 mod wait;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use pingpong_protocol::contract::{PaymentView, RefundView};
@@ -95,7 +94,7 @@ pub struct Engine {
     skew: Cell<ClockSkew>,
     hub: Hub,
     /// Per payment id: when the last answer about it arrived and from where.
-    answers: RefCell<HashMap<String, (u64, Source)>>,
+    answers: RefCell<Vec<(String, u64, Source)>>,
     push: RefCell<PushState>,
     tabs: RefCell<Option<TabChannel>>,
     online: Cell<bool>,
@@ -126,7 +125,7 @@ impl Engine {
             hooks,
             skew: Cell::new(ClockSkew::default()),
             hub: Hub::default(),
-            answers: RefCell::new(HashMap::new()),
+            answers: RefCell::new(Vec::new()),
             push: RefCell::new(PushState::default()),
             tabs: RefCell::new(None),
             online: Cell::new(true),
@@ -274,7 +273,7 @@ impl Engine {
             None if matches!(source, Source::Push | Source::Tab) => return None,
             None => PaymentEntry::adopt(view.clone(), t),
         };
-        self.answers.borrow_mut().insert(id.clone(), (t, source));
+        self.note_answer(&id, t, source);
         let applied = entry.apply(view.clone(), t);
         if applied.accepted {
             let _ = self.journal.save(&entry);
@@ -371,6 +370,25 @@ impl Engine {
             })
             .await;
         });
+    }
+
+    /// Records that an answer about payment `id` arrived at `t` from `source` (a list, not
+    /// a map: a register follows few payments at once and a map costs kilobytes of wasm).
+    fn note_answer(&self, id: &str, t: u64, source: Source) {
+        let mut answers = self.answers.borrow_mut();
+        match answers.iter_mut().find(|a| a.0 == id) {
+            Some(a) => (a.1, a.2) = (t, source),
+            None => answers.push((id.to_owned(), t, source)),
+        }
+    }
+
+    /// When the last answer about payment `id` arrived, and from where.
+    fn last_answer(&self, id: &str) -> Option<(u64, Source)> {
+        self.answers
+            .borrow()
+            .iter()
+            .find(|a| a.0 == id)
+            .map(|a| (a.1, a.2))
     }
 
     /// Every payment still pending (create unanswered, attempt open, or a refund open).

@@ -101,7 +101,7 @@ impl Engine {
                         let source = if first {
                             Source::Journal
                         } else {
-                            self.answers.borrow().get(&id).map_or(Source::Poll, |a| a.1)
+                            self.last_answer(&id).map_or(Source::Poll, |a| a.1)
                         };
                         f(&view, source);
                     }
@@ -116,7 +116,7 @@ impl Engine {
                 self.gave_up(&id, true);
                 return Err(Error::aborted().for_payment(&id));
             }
-            let answered = self.answers.borrow().get(&id).map(|a| a.0);
+            let answered = self.last_answer(&id).map(|a| a.0);
             state.last_answer_at = match (answered, state.last_answer_at) {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
