@@ -54,6 +54,8 @@ suite rust tests cargo test --workspace --locked
 suite pkg check scripts/build-pkg.sh
 [ -x scripts/test-browser.sh ] && suite browser tests scripts/test-browser.sh
 [ -x scripts/test-e2e.sh ] && suite e2e tests scripts/test-e2e.sh
+[ -x scripts/test-faults.sh ] && suite faults tests scripts/test-faults.sh
+[ -x scripts/test-fuzz.sh ] && suite fuzz tests scripts/test-fuzz.sh
 
 echo
 [ ${#suites_failed[@]} = 0 ] || echo "failed suites: ${suites_failed[*]} (logs in artifacts/logs/)"
