@@ -75,10 +75,11 @@ function stopProcess(proc, signal) {
 
 /**
  * Starts pingpong-qr-proxy. Without PingPong credentials in `env` it runs in demo mode with
- * the embedded sandbox (fast clocks unless `args` say otherwise).
+ * the embedded sandbox (fast clocks unless `args` say otherwise). `listen` (default
+ * `127.0.0.1:0`, a free port) lets a restarted proxy take its predecessor's address.
  */
-export function startProxy({ args = [], env = {}, database } = {}) {
-  const all = ["--listen", "127.0.0.1:0", ...(database ? ["--database", database] : []), ...args];
+export function startProxy({ args = [], env = {}, database, listen = "127.0.0.1:0" } = {}) {
+  const all = ["--listen", listen, ...(database ? ["--database", database] : []), ...args];
   if (!env.PINGPONG_SALT && !args.includes("--sandbox-time-scale")) {
     all.push("--sandbox-time-scale", "0.001", "--sandbox-refund-delay-ms", "300");
   }
