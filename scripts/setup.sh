@@ -3,7 +3,7 @@
 #   scripts/setup.sh          everything the tests need
 #   scripts/setup.sh --demo   only what the demo needs (no browser)
 # Installs: the wasm32 target, wasm-bindgen-cli at the exact version in Cargo.lock,
-# Debian's chromium + chromium-driver, and the npm packages of package-lock.json
+# Debian's chromium + chromium-driver + sqlite3, and the npm packages of package-lock.json
 # (wasm-opt from npm binaryen, playwright-core, jsQR, the benchmark's QR libraries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +31,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
-if [ "$want_browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
-  say "installing Debian's chromium and chromium-driver (about 1 minute, once)"
+# sqlite3: the fault suite (scripts/test-faults.sh) reads the proxy's journal with it, read-only.
+if [ "$want_browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/sqlite3 ]; }; then
+  say "installing Debian's chromium, chromium-driver and sqlite3 (about 1 minute, once)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver sqlite3 >/dev/null
 fi
 
 # npm packages: reinstall only when package-lock.json changed since the last install.
