@@ -851,3 +851,60 @@ async fn polling_slows_while_the_tab_is_hidden() {
     assert_eq!(text(&paid, "status"), "SUCCESS");
     r.close();
 }
+
+#[wasm_bindgen_test]
+async fn history_lists_every_payment_newest_first_with_refunds_and_balance() {
+    let _serial = serial().await;
+    let r = Opts::new(true).build();
+    assert_eq!(
+        r.history().unwrap().unchecked_into::<Array>().length(),
+        0,
+        "a new storage has no history"
+    );
+    let paid = start(&r, "10.00").await;
+    let id = id_of(&paid);
+    let waiting = wait(&r, &id, JsValue::UNDEFINED);
+    wallet(&paid, "pay").await;
+    assert_eq!(text(&waiting.await.unwrap(), "status"), "SUCCESS");
+    let refund = done(r.refund(id.as_str().into(), obj(&[("amount", "3".into())])))
+        .await
+        .expect("refund");
+    let rid = text(&refund, "merchantRefundId");
+    // While the refund is open, it holds its amount.
+    let h = r.history().unwrap().unchecked_into::<Array>();
+    assert_eq!(text(&h.get(0), "refundableAmount"), "7.00");
+    done(r.wait_for_refund(id.as_str().into(), rid.as_str().into(), JsValue::UNDEFINED))
+        .await
+        .expect("waitForRefund");
+    let open = start(&r, "4.00").await;
+
+    let h = r.history().unwrap().unchecked_into::<Array>();
+    assert_eq!(h.length(), 2);
+    let (newest, older) = (h.get(0), h.get(1));
+    assert_eq!(id_of(&newest), id_of(&open), "newest first");
+    assert_eq!(text(&newest, "state"), "PROCESSING");
+    assert_eq!(text(&newest, "refundableAmount"), "0.00");
+    assert_eq!(
+        get(&newest, "refunds").unchecked_into::<Array>().length(),
+        0
+    );
+    assert_eq!(id_of(&older), id);
+    assert_eq!(text(&older, "state"), "SUCCESS");
+    assert_eq!(text(&older, "amount"), "10.00");
+    assert_eq!(text(&older, "currency"), "USD");
+    assert_eq!(text(&older, "method"), "ALIPAY");
+    assert_eq!(text(&get(&older, "payment"), "status"), "SUCCESS");
+    assert_eq!(text(&older, "refundableAmount"), "7.00");
+    let refunds = get(&older, "refunds").unchecked_into::<Array>();
+    assert_eq!(refunds.length(), 1);
+    let only = refunds.get(0);
+    assert_eq!(text(&only, "merchantRefundId"), rid);
+    assert_eq!(text(&only, "state"), "SUCCESS");
+    assert_eq!(text(&only, "amount"), "3");
+    assert_eq!(text(&get(&only, "refund"), "amount"), "3.00");
+    // pendingPayments() lists only the open one; history() keeps the finished one.
+    let pending = r.pending_payments().unwrap().unchecked_into::<Array>();
+    assert_eq!(pending.length(), 1);
+    assert_eq!(id_of(&pending.get(0)), id_of(&open));
+    r.close();
+}

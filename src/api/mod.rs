@@ -17,7 +17,6 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::config::Config;
 use crate::core::error::Error;
-use crate::core::journal::Phase;
 use crate::engine::{Engine, Hooks, PaymentHook, Source, StorageKind};
 use crate::web::value::{Js, Writer, array};
 use convert::{Options, error_to_js, id_arg, whole};
@@ -291,11 +290,7 @@ impl Register {
         let pending = self.engine.pending().map_err(error_to_js)?;
         let out = Array::new();
         for e in pending {
-            let state = match (e.phase, &e.payment) {
-                (Phase::Answered, Some(p)) => p.status.as_str(),
-                (Phase::Unknown, _) => "UNKNOWN",
-                _ => "SENDING",
-            };
+            let state = e.state();
             let refunds = Array::new();
             for r in e.refunds.iter().filter(|r| r.is_pending()) {
                 refunds.push(&JsValue::from_str(&r.merchant_refund_id));
@@ -312,6 +307,45 @@ impl Register {
                     &e.payment.as_ref().map_or(JsValue::NULL, Js::to_js),
                 )
                 .value("pendingRefunds", &refunds);
+            out.push(&w.finish());
+        }
+        Ok(out.into())
+    }
+
+    /// Every journaled payment, finished or not, newest first, with its refunds and what it
+    /// can still refund (a register's history; finished entries are kept 7 days). Throws
+    /// STORAGE when storage cannot be read.
+    #[wasm_bindgen(unchecked_return_type = "HistoryEntry[]")]
+    pub fn history(&self) -> Result<JsValue, JsValue> {
+        let entries = self.engine.history().map_err(error_to_js)?;
+        let out = Array::new();
+        for (e, refundable) in entries {
+            let refunds = Array::new();
+            for r in &e.refunds {
+                let w = Writer::new();
+                w.string("merchantRefundId", &r.merchant_refund_id)
+                    .string("state", r.state())
+                    .string("amount", &r.request.amount)
+                    .u64("createdAt", r.created_at)
+                    .value(
+                        "refund",
+                        &r.refund.as_ref().map_or(JsValue::NULL, Js::to_js),
+                    );
+                refunds.push(&w.finish());
+            }
+            let w = Writer::new();
+            w.string("merchantTransactionId", &e.merchant_transaction_id)
+                .string("state", e.state())
+                .string("amount", &e.request.amount)
+                .string("currency", &e.request.currency)
+                .string("method", &e.request.method)
+                .u64("createdAt", e.created_at)
+                .value(
+                    "payment",
+                    &e.payment.as_ref().map_or(JsValue::NULL, Js::to_js),
+                )
+                .opt_string("refundableAmount", refundable.as_deref())
+                .value("refunds", &refunds);
             out.push(&w.finish());
         }
         Ok(out.into())

@@ -158,4 +158,37 @@ export interface PendingPayment {
   /** Refunds of it still open. */
   pendingRefunds: string[];
 }
+
+/** A journaled payment with its refunds, as `history()` lists it. */
+export interface HistoryEntry {
+  merchantTransactionId: string;
+  /** "SENDING" (create not answered yet), "UNKNOWN" (sent, outcome unknown) or the last status. */
+  state: "SENDING" | "UNKNOWN" | PaymentStatusName;
+  amount: string;
+  currency: string;
+  method: string;
+  /** When it was journaled (register clock, ms). */
+  createdAt: number;
+  /** The last state the proxy reported, if any. */
+  payment: Payment | null;
+  /** What can still be refunded now (the local ledger: paid less every refund that holds the
+   * balance, capped by the proxy's last figure), in the payment's currency; "0.00" unless
+   * SUCCESS; null when unreadable. */
+  refundableAmount: string | null;
+  /** Its refunds, oldest first. */
+  refunds: HistoryRefund[];
+}
+
+/** A journaled refund, as `history()` lists it. */
+export interface HistoryRefund {
+  merchantRefundId: string;
+  /** "SENDING", "UNKNOWN" or the last status the proxy reported. */
+  state: "SENDING" | "UNKNOWN" | RefundStatusName;
+  /** The amount asked for. */
+  amount: string;
+  /** When it was journaled (register clock, ms). */
+  createdAt: number;
+  /** The last state the proxy reported, if any. */
+  refund: Refund | null;
+}
 "##;

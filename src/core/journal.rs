@@ -115,6 +115,16 @@ impl PaymentEntry {
         open || self.refunds.iter().any(RefundEntry::is_pending)
     }
 
+    /// What to show for it: `SENDING` (create not answered yet), `UNKNOWN` (sent, outcome
+    /// unknown) or the last status the proxy reported.
+    pub fn state(&self) -> &'static str {
+        match (self.phase, &self.payment) {
+            (Phase::Answered, Some(p)) => p.status.as_str(),
+            (Phase::Unknown, _) => "UNKNOWN",
+            _ => "SENDING",
+        }
+    }
+
     /// The refund `id`, if journaled.
     pub fn refund(&self, id: &str) -> Option<&RefundEntry> {
         self.refunds.iter().find(|r| r.merchant_refund_id == id)
@@ -136,6 +146,15 @@ impl RefundEntry {
             refund: None,
             created_at: now,
             updated_at: now,
+        }
+    }
+
+    /// What to show for it: `SENDING`, `UNKNOWN` or the last status the proxy reported.
+    pub fn state(&self) -> &'static str {
+        match (self.phase, &self.refund) {
+            (Phase::Answered, Some(r)) => r.status.as_str(),
+            (Phase::Unknown, _) => "UNKNOWN",
+            _ => "SENDING",
         }
     }
 
@@ -173,6 +192,21 @@ pub fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
     }
     out.sort_by(|a, b| {
         (a.created_at, &a.merchant_transaction_id).cmp(&(b.created_at, &b.merchant_transaction_id))
+    });
+    Ok(out)
+}
+
+/// Every journaled entry, finished or not, newest first (by when it was journaled): a
+/// register's history. Finished entries are kept [`KEEP_FINISHED_MS`].
+pub fn history(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
+    let mut out = Vec::new();
+    for id in journal.ids()? {
+        if let Some(e) = journal.load(&id)? {
+            out.push(e);
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.created_at, &b.merchant_transaction_id).cmp(&(a.created_at, &a.merchant_transaction_id))
     });
     Ok(out)
 }
@@ -320,6 +354,58 @@ pub(crate) mod tests {
             .map(|e| e.merchant_transaction_id)
             .collect();
         assert_eq!(ids, ["PQ-b", "PQ-a"]);
+    }
+
+    #[test]
+    fn history_lists_every_entry_newest_first_with_its_state() {
+        let j = MemoryJournal::default();
+        let mut paid = PaymentEntry::new(request(), "PQ-paid".into(), 10);
+        paid.apply(view("PQ-paid", PaymentStatus::Success, 11), 11);
+        paid.refunds.push(RefundEntry::new(
+            Default::default(),
+            "RF-sending".into(),
+            12,
+        ));
+        let mut unknown = RefundEntry::new(Default::default(), "RF-unknown".into(), 13);
+        unknown.phase = Phase::Unknown;
+        paid.refunds.push(unknown);
+        paid.refunds
+            .push(RefundEntry::new(Default::default(), "RF-done".into(), 14));
+        paid.apply_refund(
+            refund_view("RF-done", "1.00", RefundStatus::Success, 15),
+            15,
+        );
+        let mut lost = PaymentEntry::new(request(), "PQ-lost".into(), 30);
+        lost.phase = Phase::Unknown;
+        let sending = PaymentEntry::new(request(), "PQ-sending".into(), 20);
+        let mut closed = PaymentEntry::new(request(), "PQ-closed".into(), 5);
+        closed.apply(view("PQ-closed", PaymentStatus::Closed, 6), 6);
+        for e in [&paid, &lost, &sending, &closed] {
+            j.save(e).unwrap();
+        }
+        let h = history(&j).unwrap();
+        let rows: Vec<_> = h
+            .iter()
+            .map(|e| (e.merchant_transaction_id.as_str(), e.state()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("PQ-lost", "UNKNOWN"),
+                ("PQ-sending", "SENDING"),
+                ("PQ-paid", "SUCCESS"),
+                ("PQ-closed", "CLOSED"),
+            ]
+        );
+        let refunds: Vec<_> = h[2].refunds.iter().map(RefundEntry::state).collect();
+        assert_eq!(refunds, ["SENDING", "UNKNOWN", "SUCCESS"]);
+        // Finished entries are listed too, unlike pending().
+        assert!(
+            pending(&j)
+                .unwrap()
+                .iter()
+                .all(|e| e.merchant_transaction_id != "PQ-closed")
+        );
     }
 
     #[test]

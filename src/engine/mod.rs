@@ -18,6 +18,7 @@ use web_sys::AbortSignal;
 use crate::core::config::Config;
 use crate::core::error::Error;
 use crate::core::journal::{self, Journal, MemoryJournal, PaymentEntry};
+use crate::core::ledger;
 use crate::core::skew::ClockSkew;
 use crate::web::fetch::{Answer, Transport};
 use crate::web::listen::Listener;
@@ -394,6 +395,18 @@ impl Engine {
     /// Every payment still pending (create unanswered, attempt open, or a refund open).
     pub fn pending(&self) -> Result<Vec<PaymentEntry>, Error> {
         journal::pending(self.journal.as_ref())
+    }
+
+    /// Every journaled payment, newest first, each with what it can still refund (the local
+    /// ledger's figure, a decimal string; `None` when its currency is unreadable).
+    pub fn history(&self) -> Result<Vec<(PaymentEntry, Option<String>)>, Error> {
+        Ok(journal::history(self.journal.as_ref())?
+            .into_iter()
+            .map(|e| {
+                let refundable = ledger::refundable(&e).ok().map(|m| m.to_decimal());
+                (e, refundable)
+            })
+            .collect())
     }
 
     /// `GET` the payment and take in its status. `NOT_FOUND` when the proxy does not know it.
