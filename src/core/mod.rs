@@ -7,5 +7,6 @@ pub mod ledger;
 pub mod payment;
 pub mod poll;
 pub mod qr;
+pub mod qr_encode;
 pub mod retry;
 pub mod skew;

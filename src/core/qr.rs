@@ -30,15 +30,6 @@ impl Ecc {
             _ => return Err(Error::config("ecc must be \"L\", \"M\", \"Q\" or \"H\"")),
         })
     }
-
-    fn level(self) -> qrcode::EcLevel {
-        match self {
-            Ecc::L => qrcode::EcLevel::L,
-            Ecc::M => qrcode::EcLevel::M,
-            Ecc::Q => qrcode::EcLevel::Q,
-            Ecc::H => qrcode::EcLevel::H,
-        }
-    }
 }
 
 /// The light border around the symbol, in modules: at least 4 (the standard's minimum).
@@ -75,15 +66,11 @@ impl QrMatrix {
                 "the payment has no qrCode to draw",
             ));
         }
-        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), ecc.level())
-            .map_err(|_| Error::config("the text is too long for a QR code"))?;
+        let (width, dark) = crate::core::qr_encode::encode(text.as_bytes(), ecc)
+            .ok_or_else(|| Error::config("the text is too long for a QR code"))?;
         Ok(QrMatrix {
-            width: code.width() as u32,
-            dark: code
-                .into_colors()
-                .into_iter()
-                .map(|c| c == qrcode::Color::Dark)
-                .collect(),
+            width: width as u32,
+            dark,
         })
     }
 
