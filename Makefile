@@ -9,3 +9,6 @@ test:            ## every suite; ends with "N passed, N failed"
 
 pkg:             ## the npm package in pkg/
 	scripts/build-pkg.sh
+
+bench:           ## sizes, render speed, flows and load; prints tables, writes BENCHMARKS.md
+	scripts/bench.sh
