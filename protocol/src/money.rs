@@ -161,8 +161,17 @@ impl Money {
 
     /// Parses an amount received from PingPong, which may pad with zeros beyond the
     /// currency's exponent (`"100.000000"`). Non-zero digits beyond the exponent are refused.
+    ///
+    /// The value is bounded too: its 6-decimal form (what PingPong writes back) must itself
+    /// fit in [`MAX_WIRE_AMOUNT_LEN`], so every amount read here can be echoed and read again.
     pub fn parse_wire(text: &str, currency: Currency) -> Result<Money, AmountError> {
-        parse_decimal(text, currency, MAX_WIRE_AMOUNT_LEN, true)
+        let money = parse_decimal(text, currency, MAX_WIRE_AMOUNT_LEN, true)?;
+        if money.to_decimal_with(6).len() > MAX_WIRE_AMOUNT_LEN {
+            return Err(AmountError::TooLong {
+                max: MAX_WIRE_AMOUNT_LEN,
+            });
+        }
+        Ok(money)
     }
 
     /// Minor units.
@@ -370,6 +379,16 @@ mod tests {
         assert_eq!(
             Money::parse_wire("0.021000", usd),
             Err(AmountError::TooManyDecimals { allowed: 2 })
+        );
+        // Found by fuzzing: 18 digits were read, but not their 6-decimal echo (25 characters).
+        assert_eq!(
+            Money::parse_wire("100000000000000000", usd),
+            Err(AmountError::TooLong { max: 24 })
+        );
+        let largest = Money::parse_wire("99999999999999999", usd).unwrap();
+        assert_eq!(
+            Money::parse_wire(&largest.to_decimal_with(6), usd),
+            Ok(largest)
         );
         assert_eq!(
             Money::parse_wire("1000.000000", ccy("JPY"))
