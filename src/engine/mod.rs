@@ -24,7 +24,7 @@ use crate::web::fetch::{Answer, Transport};
 use crate::web::listen::Listener;
 use crate::web::now;
 use crate::web::storage::LocalJournal;
-use crate::web::tabs::{TabChannel, exclusive};
+use crate::web::tabs::{TabChannel, once};
 use crate::web::value::{Js, Reader, Writer};
 use crate::web::wake::Hub;
 
@@ -321,18 +321,18 @@ impl Engine {
     }
 
     /// Reports the entry's pending events, each once across every register on this storage
-    /// (a Web Lock around a read-check-write of the journal).
+    /// (an IndexedDB claim under a Web Lock; a read-check-write of the journal where
+    /// IndexedDB is missing).
     fn report(&self, entry: &PaymentEntry) {
-        let id = entry.merchant_transaction_id.clone();
         if entry.final_to_report() {
-            self.claim(id.clone(), "final", |e| {
+            self.claim(entry, "final", |e| {
                 let due = e.final_to_report();
                 e.final_reported = true;
                 due
             });
         }
         if entry.late_success_to_report() {
-            self.claim(id, "late", |e| {
+            self.claim(entry, "late", |e| {
                 let due = e.late_success_to_report();
                 e.late_success_reported = true;
                 due
@@ -340,7 +340,13 @@ impl Engine {
         }
     }
 
-    fn claim(&self, id: String, kind: &'static str, take: fn(&mut PaymentEntry) -> bool) {
+    /// Reports `entry`'s `kind` event ("final" or "late") unless another register did;
+    /// `take` marks it reported in a journal entry and says whether it was still due.
+    fn claim(&self, entry: &PaymentEntry, kind: &'static str, take: fn(&mut PaymentEntry) -> bool) {
+        let id = entry.merchant_transaction_id.clone();
+        // The status that made the event due: another tab's late save may have put an older
+        // copy of the entry in the journal by the time the claim is decided.
+        let seen = entry.payment.clone();
         let mut lock = String::from("pingpong-qr:");
         lock.push_str(&self.config.storage_key);
         lock.push(':');
@@ -350,21 +356,34 @@ impl Engine {
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
             // The hook runs inside the lock, so a later holder of it sees the event done.
-            exclusive(&lock, move || {
+            // `first`: this register won the IndexedDB claim; without IndexedDB the journal's
+            // flag decides (exact within one tab, not across tabs).
+            once(&lock, move |first| {
                 let Some(engine) = me.upgrade() else {
                     return false;
                 };
-                let Ok(Some(mut entry)) = engine.journal.load(&id) else {
+                let mut entry = engine.journal.load(&id).ok().flatten();
+                let due = entry.as_mut().is_some_and(take);
+                if due
+                    && entry
+                        .as_ref()
+                        .is_some_and(|e| engine.journal.save(e).is_err())
+                {
                     return false;
-                };
-                if !take(&mut entry) || engine.journal.save(&entry).is_err() {
+                }
+                if !(first || due) {
                     return false;
                 }
                 let hook = match kind {
                     "final" => engine.hooks.on_final.as_ref(),
                     _ => engine.hooks.on_late_success.as_ref(),
                 };
-                if let (Some(hook), Some(view)) = (hook, entry.payment.as_ref()) {
+                let view = if first {
+                    seen.as_ref()
+                } else {
+                    entry.as_ref().and_then(|e| e.payment.as_ref())
+                };
+                if let (Some(hook), Some(view)) = (hook, view) {
                     hook(view);
                 }
                 true

@@ -1,5 +1,6 @@
 //! Other registers on the same storage (other tabs, or other `Register`s of this page):
-//! a `BroadcastChannel` to share statuses, and Web Locks to decide who reports an event.
+//! a `BroadcastChannel` to share statuses, and a Web Lock plus an IndexedDB claim to decide
+//! who reports an event.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -10,16 +11,23 @@ use crate::web::listen::Listener;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    /// Runs `f` holding the Web Lock `name` (or at once where Web Locks are missing);
-    /// resolves with what `f` returned.
-    #[wasm_bindgen(js_name = withLock)]
-    fn with_lock(name: &str, f: &JsValue) -> Promise;
+    /// Runs `f(first)` holding the Web Lock `name` unless `name` was claimed before in
+    /// IndexedDB; resolves with what `f` returned, or false.
+    #[wasm_bindgen(js_name = withClaim)]
+    fn with_claim(name: &str, f: &JsValue) -> Promise;
 }
 
-/// Runs `f` holding the lock `name`, shared by every tab of this origin.
-pub async fn exclusive(name: &str, f: impl FnOnce() -> bool + 'static) -> bool {
-    let callback = Closure::once_into_js(move || JsValue::from_bool(f()));
-    JsFuture::from(with_lock(name, &callback))
+/// Runs `f` once per `name` across every tab and reload of this origin: the first caller to
+/// claim `name` in IndexedDB runs it with `true`, inside the claiming transaction (a page that
+/// dies before the claim commits leaves `name` free, so the next caller runs `f`: reported
+/// again rather than lost); later callers do not run it. Where IndexedDB is unavailable every
+/// caller runs it with `false`, and `f` must decide (e.g. from the journal). Either way `f`
+/// runs holding the Web Lock `name`, so a later holder of that lock sees it done. Resolves
+/// with what `f` returned, or false.
+pub async fn once(name: &str, f: impl FnOnce(bool) -> bool + 'static) -> bool {
+    let callback =
+        Closure::once_into_js(move |first: JsValue| JsValue::from_bool(f(first.is_truthy())));
+    JsFuture::from(with_claim(name, &callback))
         .await
         .ok()
         .and_then(|v| v.as_bool())
