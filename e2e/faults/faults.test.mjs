@@ -125,6 +125,52 @@ test("proxy killed (SIGKILL) and restarted on the same journal and port during w
   watch.check();
 });
 
+test("proxy killed (SIGKILL) while a create, then a refund, waits on the sandbox: each is completed once with its journaled ids", async (t) => {
+  const { stack, context } = await setup(t, { standalone: true });
+  const { page, watch } = await openRegister(context, stack, {
+    registerOptions: { push: false },
+    allow: [REFUSED, STREAM_BROKEN, /net::ERR_CONNECTION_RESET/],
+  });
+
+  // The create is journaled by the proxy and on its way to the sandbox (1.5 s latency) when
+  // the proxy dies; the library's sends all fail while it is down.
+  await stack.faults({ latencyMs: 1_500, apis: ["unifiedPay"] });
+  const create = await startPayment(page, ORDER);
+  await waitFor(() => stack.journal("SELECT count(*) AS n FROM orders")[0].n === 1, { what: "the create at the proxy" });
+  await stack.killProxy();
+  await stack.faults({});
+  const { error } = await settled(page, create, { what: "startPayment with the proxy dead" });
+  assert.equal(error?.code, "NETWORK", JSON.stringify(error));
+  const id = error.merchantTransactionId;
+  assert.deepEqual((await pendingPayments(page)).map((p) => [p.merchantTransactionId, p.state]), [[id, "UNKNOWN"]]);
+  await stack.restartProxy();
+  // Following it completes the create: same merchantTransactionId, same requestId.
+  const wait = await waitForPayment(page, id);
+  await waitFor(async () => (await stack.stats()).orders === 1, { what: "the order at the sandbox" });
+  await stack.pay(id);
+  assert.equal((await resolved(page, wait, { what: "waitForPayment" })).status, "SUCCESS");
+
+  // The same for a refund.
+  await stack.faults({ latencyMs: 1_500, apis: ["refund"] });
+  const refunding = await refund(page, id, { amount: "5.00" });
+  await waitFor(() => stack.journal("SELECT count(*) AS n FROM refunds")[0].n === 1, { what: "the refund at the proxy" });
+  await stack.killProxy();
+  await stack.faults({});
+  const refused = await settled(page, refunding, { what: "refund with the proxy dead" });
+  assert.equal(refused.error?.code, "NETWORK", JSON.stringify(refused.error));
+  const rid = refused.error.merchantRefundId;
+  assert.deepEqual((await pendingPayments(page)).map((p) => p.pendingRefunds), [[rid]]);
+  await stack.restartProxy();
+  assert.equal((await resolved(page, await waitForRefund(page, id, rid), { what: "waitForRefund" })).status, "SUCCESS");
+
+  assert.deepEqual(await pendingPayments(page), []);
+  await assertExactlyOnce(stack, {
+    payments: { [id]: { status: "SUCCESS" } },
+    refunds: { [rid]: { mtid: id, status: "SUCCESS" } },
+  });
+  watch.check();
+});
+
 test("sandbox answering 5xx, then recovering: an UNKNOWN create is completed with its ids, polls ride out 503s", async (t) => {
   const { stack, context } = await setup(t);
   const { page, watch } = await openRegister(context, stack, { registerOptions: { push: false }, allow: [status(503)] });
