@@ -221,13 +221,13 @@ test("sandbox not answering: the create is UNKNOWN (never FAILED), then a later 
 
   // Waiting keeps polling through unanswered queries; the consumer pays and the
   // notification is lost, so only a query can tell.
+  const unanswered = () =>
+    stack.journal("SELECT count(*) AS n FROM exchanges WHERE api = 'query' AND outcome = 'unknown'")[0].n;
+  const before = unanswered();
   const wait = await waitForPayment(page, id);
   await stack.faults({ noAnswer: 1000, dropNotifications: 1 });
   await stack.pay(id);
-  await waitFor(
-    () => stack.journal("SELECT count(*) AS n FROM exchanges WHERE api = 'query' AND outcome = 'unknown'")[0].n >= 1,
-    { what: "a poll whose query went unanswered" },
-  );
+  await waitFor(() => unanswered() >= before + 2, { timeoutMs: 20_000, what: "two polls whose queries went unanswered" });
   assert.ok(await pending(page, wait), "the wait rides out unanswered queries");
   assert.equal(stack.journal("SELECT status FROM orders")[0].status, "INIT");
 
