@@ -143,8 +143,8 @@ pub const MAX_PAYMENT_REMARK: usize = 255;
 /// Longest refund remark, in characters (PingPong's refund `remark` is `string(32)`).
 pub const MAX_REFUND_REMARK: usize = 32;
 
-/// Merchant text echoed by PingPong: no control characters, no `<` or `>` (PingPong's
-/// gateway refuses them), bounded length.
+/// Merchant text echoed by PingPong: no control characters (bidi overrides and line
+/// separators included), no `<` or `>` (PingPong's gateway refuses them), bounded length.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Remark(String);
 
@@ -159,7 +159,10 @@ impl Remark {
                 "remark is longer than 255 characters"
             });
         }
-        if text.chars().any(|c| c.is_control() || c == '<' || c == '>') {
+        if text
+            .chars()
+            .any(|c| c.is_control() || is_invisible_control(c) || c == '<' || c == '>')
+        {
             return bad("remark must not hold control characters, < or >");
         }
         Ok(Remark(text.to_owned()))
@@ -169,6 +172,22 @@ impl Remark {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Invisible characters that reorder or break the text where a remark is shown (bidi
+/// overrides and isolates, direction marks, line and paragraph separators): refused like
+/// control characters, so a remark reads on a receipt as it was typed.
+fn is_invisible_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
 }
 
 fn amount_error(e: AmountError) -> ApiError {
@@ -445,6 +464,23 @@ mod tests {
         let mut r = req("1", "USD", "WECHAT");
         r.remark = Some("<script>".into());
         assert_eq!(code(r), ErrorCode::InvalidRemark);
+        // Bidi overrides and line separators would let a remark read otherwise than typed.
+        for sneaky in [
+            "\u{202E}gnp.exe",
+            "a\u{2028}b",
+            "\u{2066}x\u{2069}",
+            "\u{200F}",
+        ] {
+            let mut r = req("1", "USD", "WECHAT");
+            r.remark = Some(sneaky.into());
+            assert_eq!(code(r), ErrorCode::InvalidRemark, "{sneaky:?}");
+        }
+        let mut r = req("1", "USD", "WECHAT");
+        r.remark = Some("caf\u{e9} \u{1F468}\u{200D}\u{1F373} 12\u{20AC}".into());
+        assert!(
+            r.validate().is_ok(),
+            "accents, emoji (with ZWJ), currency signs"
+        );
         let mut r = req("1", "USD", "WECHAT");
         r.remark = Some("x".repeat(256));
         assert_eq!(code(r), ErrorCode::InvalidRemark);
