@@ -1,9 +1,21 @@
 //! Text → QR Code modules (ISO/IEC 18004, model 2), small and fast for the wasm: the whole
 //! text in one segment (numeric, alphanumeric or byte mode, whichever fits it), the smallest
 //! version that holds it at the asked error-correction level, Reed–Solomon blocks
-//! interleaved, and the mask with the lowest penalty. After Nayuki's QR Code generator.
+//! interleaved, and the mask with the lowest penalty (core/qr_mask.rs). After Nayuki's QR
+//! Code generator.
 
 use crate::core::qr::Ecc as Level;
+use crate::core::qr_mask::{best_mask, flips, format_places};
+
+/// The 15-bit format word of a level and mask: 5 data bits, BCH(15,5), XOR 0x5412.
+fn format_word(level: Level, mask: u32) -> u32 {
+    let data = format_bits(level) << 3 | mask;
+    let mut rem = data;
+    for _ in 0..10 {
+        rem = (rem << 1) ^ ((rem >> 9) * 0x537);
+    }
+    (data << 10 | rem) ^ 0x5412
+}
 
 /// Row of a level in the capacity tables.
 fn row(level: Level) -> usize {
@@ -369,30 +381,13 @@ impl Grid {
 
     /// Both copies of the format information (level and mask), and the dark module.
     fn draw_format(&mut self, mask: u32, level: Level) {
-        let data = format_bits(level) << 3 | mask;
-        let mut rem = data;
-        for _ in 0..10 {
-            rem = (rem << 1) ^ ((rem >> 9) * 0x537);
+        let word = format_word(level, mask);
+        for (i, pair) in format_places(self.size).iter().enumerate() {
+            for &(x, y) in pair {
+                self.set_function(x, y, (word >> i) & 1 != 0);
+            }
         }
-        let bits = (data << 10 | rem) ^ 0x5412;
-        let bit = |i: usize| (bits >> i) & 1 != 0;
-        let size = self.size;
-        for i in 0..6 {
-            self.set_function(8, i, bit(i));
-        }
-        self.set_function(8, 7, bit(6));
-        self.set_function(8, 8, bit(7));
-        self.set_function(7, 8, bit(8));
-        for i in 9..15 {
-            self.set_function(14 - i, 8, bit(i));
-        }
-        for i in 0..8 {
-            self.set_function(size - 1 - i, 8, bit(i));
-        }
-        for i in 8..15 {
-            self.set_function(8, size - 15 + i, bit(i));
-        }
-        self.set_function(8, size - 8, true);
+        self.set_function(8, self.size - 8, true);
     }
 
     /// Places the codewords in the zig-zag order, skipping function modules.
@@ -424,110 +419,15 @@ impl Grid {
         }
     }
 
-    /// XORs mask `mask` onto the data modules (applying it twice undoes it).
+    /// XORs mask `mask` onto the data modules.
     fn apply_mask(&mut self, mask: u32) {
         let size = self.size;
         for y in 0..size {
             for x in 0..size {
-                let flip = match mask {
-                    0 => (x + y) % 2 == 0,
-                    1 => y % 2 == 0,
-                    2 => x % 3 == 0,
-                    3 => (x + y) % 3 == 0,
-                    4 => (x / 3 + y / 2) % 2 == 0,
-                    5 => x * y % 2 + x * y % 3 == 0,
-                    6 => (x * y % 2 + x * y % 3) % 2 == 0,
-                    _ => ((x + y) % 2 + x * y % 3) % 2 == 0,
-                };
                 let i = y * size + x;
-                self.dark[i] ^= flip & !self.function[i];
+                self.dark[i] ^= flips(mask, x, y) & !self.function[i];
             }
         }
-    }
-
-    /// The standard's penalty of the current modules (lower is easier to scan).
-    fn penalty(&self) -> usize {
-        let size = self.size;
-        let at = |x: usize, y: usize| self.dark[y * size + x];
-        let mut result = 0;
-        for transpose in [false, true] {
-            for a in 0..size {
-                let mut finder = Finder::new(size);
-                let mut color = false;
-                let mut run = 0;
-                for b in 0..size {
-                    let c = if transpose { at(a, b) } else { at(b, a) };
-                    if c == color {
-                        run += 1;
-                        if run == 5 {
-                            result += 3;
-                        } else if run > 5 {
-                            result += 1;
-                        }
-                    } else {
-                        finder.add(run);
-                        if !color {
-                            result += finder.count() * 40;
-                        }
-                        color = c;
-                        run = 1;
-                    }
-                }
-                result += finder.finish(color, run) * 40;
-            }
-        }
-        for y in 0..size - 1 {
-            for x in 0..size - 1 {
-                let c = at(x, y);
-                if c == at(x + 1, y) && c == at(x, y + 1) && c == at(x + 1, y + 1) {
-                    result += 3;
-                }
-            }
-        }
-        let dark = self.dark.iter().filter(|&&d| d).count();
-        let total = size * size;
-        // Every 5 % away from half dark costs 10.
-        let k = ((dark * 20).abs_diff(total * 10))
-            .div_ceil(total)
-            .saturating_sub(1);
-        result + k * 10
-    }
-}
-
-/// Finder-like run patterns (1:1:3:1:1 with light space on a side) along a line.
-struct Finder {
-    size: usize,
-    runs: [usize; 7],
-}
-
-impl Finder {
-    fn new(size: usize) -> Finder {
-        Finder { size, runs: [0; 7] }
-    }
-
-    fn add(&mut self, mut run: usize) {
-        if self.runs[0] == 0 {
-            run += self.size; // the light border before the line
-        }
-        self.runs.copy_within(0..6, 1);
-        self.runs[0] = run;
-    }
-
-    fn count(&self) -> usize {
-        let r = &self.runs;
-        let n = r[1];
-        let core = n > 0 && r[2] == n && r[3] == n * 3 && r[4] == n && r[5] == n;
-        usize::from(core && r[0] >= n * 4 && r[6] >= n)
-            + usize::from(core && r[6] >= n * 4 && r[0] >= n)
-    }
-
-    fn finish(mut self, color: bool, mut run: usize) -> usize {
-        if color {
-            self.add(run);
-            run = 0;
-        }
-        self.add(run + self.size); // the light border after the line
-        self.count()
     }
 }
 
@@ -544,14 +444,8 @@ fn alignment_positions(ver: usize, size: usize) -> Vec<usize> {
     out
 }
 
-/// The modules of `text` at `level`: (modules per side, row-major dark flags). `None` when
-/// the text does not fit in version 40.
-pub fn encode(text: &[u8], level: Level) -> Option<(usize, Vec<bool>)> {
-    let mode = Mode::of(text);
-    let ver = (1..=40).find(|&v| {
-        text.len() < 1 << mode.count_bits(v)
-            && 4 + mode.count_bits(v) + mode.data_bits(text.len()) <= data_codewords(v, level) * 8
-    })?;
+/// The symbol of `text` at version `ver` before masking.
+fn unmasked_at(text: &[u8], mode: Mode, ver: usize, level: Level) -> (usize, Grid) {
     let codewords = with_error_correction(&data_codewords_of(text, mode, ver, level), ver, level);
     let size = ver * 4 + 17;
     let mut grid = Grid {
@@ -561,18 +455,27 @@ pub fn encode(text: &[u8], level: Level) -> Option<(usize, Vec<bool>)> {
     };
     grid.draw_function_patterns(ver);
     grid.draw_codewords(&codewords);
-    let mut best = (usize::MAX, 0);
-    for mask in 0..8 {
-        grid.apply_mask(mask);
-        grid.draw_format(mask, level);
-        let p = grid.penalty();
-        if p < best.0 {
-            best = (p, mask);
-        }
-        grid.apply_mask(mask);
-    }
-    grid.apply_mask(best.1);
-    grid.draw_format(best.1, level);
+    (size, grid)
+}
+
+/// The mode and the smallest version that hold `text` at `level`.
+fn fit(text: &[u8], level: Level) -> Option<(Mode, usize)> {
+    let mode = Mode::of(text);
+    let ver = (1..=40).find(|&v| {
+        text.len() < 1 << mode.count_bits(v)
+            && 4 + mode.count_bits(v) + mode.data_bits(text.len()) <= data_codewords(v, level) * 8
+    })?;
+    Some((mode, ver))
+}
+
+/// The modules of `text` at `level`: (modules per side, row-major dark flags). `None` when
+/// the text does not fit in version 40.
+pub fn encode(text: &[u8], level: Level) -> Option<(usize, Vec<bool>)> {
+    let (mode, ver) = fit(text, level)?;
+    let (size, mut grid) = unmasked_at(text, mode, ver, level);
+    let mask = best_mask(size, &grid.dark, &grid.function, |m| format_word(level, m));
+    grid.apply_mask(mask);
+    grid.draw_format(mask, level);
     Some((size, grid.dark))
 }
 
@@ -598,6 +501,11 @@ mod tests {
         let mut out = Vec::new();
         grids[0].decode_to(&mut out).expect("the symbol decodes");
         out
+    }
+
+    fn unmasked(text: &[u8], level: Level) -> (usize, Grid) {
+        let (mode, ver) = fit(text, level).unwrap();
+        unmasked_at(text, mode, ver, level)
     }
 
     fn level_of(i: usize) -> Level {
@@ -695,6 +603,32 @@ mod tests {
                 let (size, dark) = encode(text.as_bytes(), level_of(l)).unwrap();
                 assert_eq!(decode(size, &dark), text.as_bytes(), "{text} l{l}");
             }
+        }
+    }
+
+    #[test]
+    fn the_chosen_mask_has_the_lowest_penalty() {
+        for (text, level) in [
+            (&b"https://pay.example/q?x=1"[..], Level::M),
+            (&[b'7'; 300][..], Level::H),
+            (&[b'x'; 400][..], Level::L),
+        ] {
+            let (size, chosen) = encode(text, level).unwrap();
+            let penalties: Vec<usize> = (0..8)
+                .map(|mask| {
+                    let (_, mut grid) = unmasked(text, level);
+                    grid.apply_mask(mask);
+                    grid.draw_format(mask, level);
+                    assert_eq!(grid.size, size);
+                    crate::core::qr_mask::plain_penalty(size, &grid.dark)
+                })
+                .collect();
+            let lowest = *penalties.iter().min().unwrap();
+            let best = penalties.iter().position(|&p| p == lowest).unwrap() as u32;
+            let (_, mut grid) = unmasked(text, level);
+            grid.apply_mask(best);
+            grid.draw_format(best, level);
+            assert_eq!(grid.dark, chosen, "the first mask of the lowest penalty");
         }
     }
 
