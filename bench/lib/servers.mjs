@@ -29,6 +29,7 @@ export function startProxy({ binary, dir, www, pkg, args = [] }) {
       proc.kill("SIGKILL");
       reject(new Error(`${e.message} (log: ${log})`));
     };
+    proc.on("error", (e) => fail(new Error(`cannot start ${binary}: ${e.message}`)));
     proc.on("exit", (code) => fail(new Error(`the proxy exited with ${code}`)));
     proc.stdout.on("data", (chunk) => {
       out += chunk;
