@@ -62,7 +62,7 @@ test("an expired QR ends CLOSED; a payment after it is shown as a late success",
   }
   await result(page, "SUCCESS");
   await page.waitForSelector("#result-late:not([hidden])");
-  assert.match(await page.textContent("#result-late"), /Late payment: CN¥88\.00 .*paid after the register stopped waiting/);
+  assert.match(await page.textContent("#result-late"), /Late payment: CN¥88\.00 .*paid after the register had stopped waiting/);
   await waitFor(async () => (await row(page, id).getAttribute("data-state")) === "SUCCESS", { what: "history says SUCCESS" });
   assert.match(await row(page, id).locator(".tx-meta").textContent(), /paid late/);
   await screenshot(page, "2-late-success");

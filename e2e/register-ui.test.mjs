@@ -8,13 +8,16 @@ import {
   browser,
   consumer,
   display,
+  faults,
   keypad,
   openRegister,
   proxyUnderTest,
   qrShown,
   readQr,
+  recordScreens,
   result,
   row,
+  sandboxOrder,
   screenshot,
   waitFor,
   walletAction,
@@ -27,6 +30,7 @@ before(async () => {
   b = await browser();
 });
 after(async () => {
+  await faults(proxy.url, {}).catch(() => {});
   await b?.close();
   await proxy?.stop();
 });
@@ -188,6 +192,29 @@ test("phone width: one column, no sideways scrolling, a QR that fits", async () 
   await result(page, "SUCCESS");
   assert.equal(await fits(), true);
   await screenshot(page, "7-phone-success");
+  wallet.errors.check();
+  reg.errors.check();
+  await wallet.close();
+  await reg.close();
+});
+
+test("an unanswered create shows UNKNOWN, then the order, once it exists, goes back on screen", async () => {
+  // The browser logs each 503 answer as a console error: those, and only those, are expected.
+  const reg = await openRegister(b, proxy.url, { allow: [/status of 503 \(Service Unavailable\)/] });
+  const { page } = reg;
+  const screens = await recordScreens(page);
+  // Every unifiedPay the proxy sends for the register's three tries fails (3 × 3 attempts).
+  await faults(proxy.url, { http5xx: 9, apis: ["unifiedPay"] });
+  await keypad(page, "4.2");
+  await page.click("#charge");
+  const id = await qrShown(page);
+  assert.deepEqual((await screens()).slice(0, 3), ["qr", "result:UNKNOWN", "qr"]);
+  assert.equal(await page.getAttribute("#error", "data-code"), null, "the outcome was unknown, not an error");
+  const wallet = await consumer(b, await readQr(page), "pay");
+  await result(page, "SUCCESS");
+  const order = await sandboxOrder(proxy.url, id);
+  assert.equal(order.status, "SUCCESS");
+  assert.equal(order.attempts.length, 1, "one order, one attempt: retried with the same ids");
   wallet.errors.check();
   reg.errors.check();
   await wallet.close();

@@ -7,6 +7,7 @@ import init, { Register, PingPongError, PaymentStatus, RefundStatus, ErrorCode }
 const STRINGS = {
   en: {
     brand: "PingPong QR register",
+    brandShort: "QR register",
     skipToTill: "Skip to the register",
     connLive: "Live",
     connPolling: "Polling",
@@ -61,7 +62,7 @@ const STRINGS = {
     paidLate: "paid late",
     notRefundable: "Nothing left to refund.",
     order: "Order",
-    late: "Late payment: {amount} ({method}, order {id}) was paid after the register stopped waiting. Hand over the goods, or refund it from the history.",
+    late: "Late payment: {amount} ({method}, order {id}) was paid after the register had stopped waiting for it. Hand over the goods, or refund it from the history.",
     paidElsewhere: "Payment of {amount} (order {id}) succeeded.",
     result: {
       SUCCESS: ["Paid", "The customer paid {amount}. Hand over the goods."],
@@ -123,6 +124,7 @@ const STRINGS = {
   },
   zh: {
     brand: "PingPong 扫码收银台",
+    brandShort: "扫码收银台",
     skipToTill: "跳到收银区",
     connLive: "实时",
     connPolling: "轮询",
@@ -177,7 +179,7 @@ const STRINGS = {
     paidLate: "延迟支付",
     notRefundable: "已无可退金额。",
     order: "订单",
-    late: "延迟付款：{amount}（{method}，订单 {id}）在收银台停止等待后已支付。请交付商品，或在交易记录中退款。",
+    late: "延迟付款：{amount}（{method}，订单 {id}）在收银台停止等待之后才支付。请交付商品，或在交易记录中退款。",
     paidElsewhere: "{amount} 的付款（订单 {id}）已成功。",
     result: {
       SUCCESS: ["已支付", "顾客已支付 {amount}。请交付商品。"],
@@ -285,8 +287,10 @@ function fromMinor(minor, decimals) {
   return `${s.slice(0, -decimals)}.${s.slice(-decimals)}`;
 }
 
-function clock(ms) {
-  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(ms);
+/** A time of day, e.g. "7:02 PM" / "19:02"; `seconds` adds them. */
+function clock(ms, seconds = false) {
+  const o = { hour: "numeric", minute: "2-digit", ...(seconds ? { second: "2-digit" } : {}) };
+  return new Intl.DateTimeFormat(locale(), o).format(ms);
 }
 
 /** "4:59", or "1:04:59" from an hour up. */
@@ -413,6 +417,7 @@ function show(screen) {
   $("settings-open").disabled = screen === "qr";
   $("till").dataset.merchantTransactionId = session.id ?? "";
   $("till").dataset.screen = screen;
+  renderHistory();
 }
 
 // ── amount entry ─────────────────────────────────────────────────────────────────────────
@@ -488,10 +493,12 @@ async function charge() {
       session.id = id ?? null;
       showResult("STOPPED", null);
     } else if (open) {
-      // Sent, outcome unknown: journaled by the library, followed until known.
+      // Sent, outcome unknown: journaled by the library, followed until known (back to the
+      // QR screen if the order turns out to exist and is open).
       session.id = id;
       showResult("UNKNOWN", null, describe(e));
-      follow(id, new AbortController());
+      session.controller = controller;
+      follow(id, controller);
     } else {
       session.id = null;
       show("entry");
@@ -513,6 +520,13 @@ async function follow(id, controller) {
     const done = await register.waitForPayment(id, {
       signal: controller.signal,
       onUpdate: (p) => {
+        if (session.id === id && session.screen === "result" && session.result.kind === "UNKNOWN" && p.qrCode) {
+          const controller = session.controller;
+          if (p.status === PaymentStatus.PROCESSING && controller) {
+            showQr(t("waiting"));
+            session.controller = controller;
+          }
+        }
         if (session.id === id && session.screen === "qr") onPayment(p);
         renderHistory();
       },
@@ -557,7 +571,7 @@ function onPayment(p) {
   if (open && p.qrCode && p.qrCode !== session.drawn) {
     const canvas = $("qr");
     const box = $("qr-box").parentElement.clientWidth;
-    register.renderQr(canvas, p, { size: Math.max(180, Math.min(280, box - 40)) });
+    register.renderQr(canvas, p, { size: Math.max(200, Math.min(320, box - 24)) });
     canvas.hidden = false;
     $("qr-wait").hidden = true;
     session.drawn = p.qrCode;
@@ -595,7 +609,7 @@ function tick() {
 }
 
 // ── result ───────────────────────────────────────────────────────────────────────────────
-const ICONS = { SUCCESS: "✓", FAILED: "✕", CLOSED: "⌛", CANCEL: "–", STOPPED: "❚❚", UNKNOWN: "?" };
+const ICONS = { SUCCESS: "✓", FAILED: "✕", CLOSED: "⌛", CANCEL: "–", STOPPED: "‖", UNKNOWN: "?" };
 
 /** The final screen: `kind` is a final payment status, STOPPED (the cashier cancelled) or UNKNOWN. */
 function showResult(kind, payment, reason = null, late = false) {
@@ -765,13 +779,13 @@ function fillRow(row, h) {
     ),
   );
   const m = refundMessages.get(h.merchantTransactionId);
-  let text = "";
-  if (open) text = t("refundWait");
-  else if (m && m.error) text = `${describe(m.error).text} ${describe(m.error).code}`;
-  else if (m) text = t(m.key, m.vars);
-  else if (paid && !left) text = t("notRefundable");
-  row.msg.textContent = text;
-  row.msg.style.color = m && m.error ? "" : "var(--muted)";
+  row.msg.classList.toggle("bad", Boolean(m && m.error && !open));
+  if (open) row.msg.textContent = t("refundWait");
+  else if (m && m.error) {
+    const { text, code } = describe(m.error);
+    row.msg.replaceChildren(`${text} `, el("code", { text: code }));
+  } else if (m) row.msg.textContent = t(m.key, m.vars);
+  else row.msg.textContent = paid && !left ? t("notRefundable") : "";
 }
 
 async function refund(id, input) {

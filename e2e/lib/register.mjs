@@ -42,13 +42,12 @@ export function browser() {
 /**
  * Opens the register in a fresh browser context (its own localStorage) and waits until the
  * library is loaded. Returns { context, page, errors, close() }; `errors.check()` throws on
- * any console error or page error seen so far.
+ * any console error or page error seen so far (but those matching an `allow` regex).
  */
-export async function openRegister(b, url, { viewport = DESKTOP, lang } = {}) {
+export async function openRegister(b, url, { viewport = DESKTOP, allow = [] } = {}) {
   const context = await b.newContext({ viewport, deviceScaleFactor: 1 });
-  if (lang) await context.addInitScript((l) => localStorage.setItem("pingpong-qr-demo:lang", l), lang);
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { allow });
   await page.goto(`${url}/`);
   await ready(page);
   return { context, page, errors, close: () => context.close() };
@@ -143,6 +142,22 @@ export async function walletAction(walletUrl, action) {
 export async function screenshot(page, name) {
   mkdirSync(screenshots, { recursive: true });
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+/** Records every value the till's `data-screen` / result `data-kind` take, from now on. */
+export async function recordScreens(page) {
+  await page.evaluate(() => {
+    window.__screens = [];
+    const note = () => {
+      const screen = document.getElementById("till").dataset.screen;
+      const kind = document.getElementById("screen-result").dataset.kind;
+      const v = screen === "result" ? `result:${kind}` : screen;
+      if (window.__screens.at(-1) !== v) window.__screens.push(v);
+    };
+    const o = new MutationObserver(note);
+    o.observe(document.getElementById("till"), { attributes: true, subtree: true, attributeFilter: ["data-screen", "data-kind"] });
+  });
+  return () => page.evaluate(() => window.__screens);
 }
 
 /** Counts the page's requests to the payment API (`/v1/payments`). */
