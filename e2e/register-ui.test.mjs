@@ -220,3 +220,40 @@ test("an unanswered create shows UNKNOWN, then the order, once it exists, goes b
   await wallet.close();
   await reg.close();
 });
+
+test("settings: kept in localStorage; QR validity and polling-only mode apply; a wrong token is refused in plain words", async () => {
+  const reg = await openRegister(b, proxy.url, { allow: [/status of 401 \(Unauthorized\)/] });
+  const { page } = reg;
+  await page.click("#settings-open");
+  assert.equal(await page.inputValue("#set-proxy"), proxy.url, "the page's origin by default");
+  assert.equal(await page.inputValue("#set-token"), "demo-token");
+  assert.equal(await page.getAttribute("#set-token", "type"), "password");
+  assert.equal(await page.inputValue("#set-expiry"), "300");
+  await page.fill("#set-expiry", "120");
+  await page.uncheck("#set-push");
+  await Promise.all([page.waitForEvent("load"), page.click("#settings-save")]);
+  await page.waitForSelector("body[data-ready=true]");
+  await keypad(page, "1");
+  await page.click("#charge");
+  await qrShown(page);
+  assert.match(await page.textContent("#countdown"), /^(2:00|1:5\d)$/, "a 120 s QR");
+  assert.equal(await page.getAttribute("#conn", "data-live"), "false", "polling only");
+  const wallet = await consumer(b, await readQr(page), "pay");
+  await result(page, "SUCCESS", 20_000);
+  wallet.errors.check();
+  await wallet.close();
+
+  await page.click("#new-sale");
+  await page.click("#settings-open");
+  await page.fill("#set-token", "not-a-token");
+  await Promise.all([page.waitForEvent("load"), page.click("#settings-save")]);
+  await page.waitForSelector("body[data-ready=true]");
+  await keypad(page, "2");
+  await page.click("#charge");
+  await page.waitForSelector("#error:not([hidden])");
+  assert.equal(await page.getAttribute("#error", "data-code"), "UNAUTHORIZED");
+  assert.match(await page.textContent("#error-text"), /refused this register's token/);
+  assert.equal(await page.getAttribute("#till", "data-screen"), "entry", "back to the amount");
+  reg.errors.check();
+  await reg.close();
+});
