@@ -16,11 +16,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# npm packages first: the package build needs npm's wasm-opt, the tests playwright-core and jsQR.
+[ -d node_modules/playwright-core ] && [ -d node_modules/jsqr ] && [ -x node_modules/.bin/wasm-opt ] ||
+  npm ci --no-audit --no-fund --loglevel=error
 cargo build --quiet --locked -p pingpong-qr-proxy
 if [ ! -f pkg/index.js ] || [ -n "$(find src Cargo.toml Cargo.lock -newer pkg/pingpong_qr_bg.wasm -print -quit)" ]; then
   scripts/build-pkg.sh
 fi
-[ -d node_modules/playwright-core ] && [ -d node_modules/jsqr ] || npm ci --no-audit --no-fund --loglevel=error
 
 env -u PINGPONG_BASE_URL -u PINGPONG_ACC_ID -u PINGPONG_CLIENT_ID -u PINGPONG_SALT -u PINGPONG_SALT_FILE \
   "$target_dir/debug/pingpong-qr-proxy" --listen 127.0.0.1:0 --database "$tmp/proxy.sqlite" \
