@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package in pkg/: the release wasm (size profile), wasm-bindgen's ES module
-# glue and TypeScript types, wasm-opt -Oz, the package entry (index.js re-exporting the glue
-# and the JS runtime: PingPongError and the constants), package.json and README.md.
+# glue and TypeScript types, wasm-opt -Oz, the JS minified (esbuild), the package entry
+# (index.js re-exporting the glue and the JS runtime: PingPongError and the constants),
+# package.json and README.md.
 # Fails when the public .d.ts holds an `any`. Prints the gzip -9 sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,15 @@ if awk '/^export interface InitOutput/ { skip = 1 } skip && /^}/ { skip = 0; nex
   echo "build-pkg: the public TypeScript API holds 'any' (above)" >&2
   exit 1
 fi
+
+# Minify the JS that ships (the .d.ts files keep the documentation): the glue loses its
+# JSDoc copies and long local names (PingPongError sets its `name` itself).
+for js in pkg/pingpong_qr.js "pkg/$runtime"; do
+  node_modules/.bin/esbuild "$js" --minify --format=esm --log-level=warning \
+    --outfile="$js" --allow-overwrite
+done
+# Deno and JSR read the types from this directive, which minifying dropped.
+sed -i '1i /* @ts-self-types="./pingpong_qr.d.ts" */' pkg/pingpong_qr.js
 
 node scripts/write-pkg-json.mjs "$runtime"
 for f in pkg/pingpong_qr_bg.wasm pkg/pingpong_qr.js pkg/index.js "pkg/$runtime"; do
