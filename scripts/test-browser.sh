@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
 tmp=$(mktemp -d)
 proxy_pid=
+bad_pid=
 cleanup() {
   if [ -n "$proxy_pid" ]; then kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; fi
+  if [ -n "$bad_pid" ]; then kill "$bad_pid" 2>/dev/null || true; wait "$bad_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -43,8 +45,25 @@ if [ -z "$proxy_url" ]; then
 fi
 echo "test-browser: proxy at $proxy_url, test page at http://127.0.0.1:$page_port"
 
+# A proxy that answers badly on purpose, in front of the real one (tests/misbehaving.rs).
+REAL_PROXY=$proxy_url node tests/misbehaving-proxy.mjs >"$tmp/misbehaving.log" 2>&1 &
+bad_pid=$!
+bad_url=
+for _ in $(seq 1 100); do
+  bad_url=$(sed -n 's/^misbehaving proxy listening on \(http:[^ ]*\).*/\1/p' "$tmp/misbehaving.log" | head -n1)
+  [ -n "$bad_url" ] && break
+  kill -0 "$bad_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$bad_url" ]; then
+  echo "test-browser: the misbehaving proxy did not start; its log:" >&2
+  cat "$tmp/misbehaving.log" >&2
+  exit 1
+fi
+
 status=0
 PINGPONG_QR_TEST_PROXY=$proxy_url \
+PINGPONG_QR_TEST_MISBEHAVING=$bad_url \
 WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:$page_port \
 WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300} \
   cargo test --locked --target wasm32-unknown-unknown --tests -p pingpong-qr || status=$?

@@ -439,10 +439,22 @@ impl Engine {
             .call::<PaymentView>("GET", &payment_path(id.as_str()), None, signal)
             .await
             .map_err(|e| e.for_payment(id.as_str()))?;
+        if view.merchant_transaction_id != id.as_str() {
+            return Err(mismatch().for_payment(id.as_str()));
+        }
         Ok(self
             .observe_payment(view.clone(), Source::Poll, Some(timing))
             .unwrap_or(view))
     }
+}
+
+/// `INVALID_RESPONSE` for an answer about another payment or refund (or, to a create,
+/// another amount, currency or method) than the one asked about: it is not taken in.
+pub fn mismatch() -> Error {
+    Error::new(
+        ErrorCode::InvalidResponse,
+        "the proxy answered about another payment, refund or amount",
+    )
 }
 
 /// Validates a payment id given by the app (`INVALID_ID`).

@@ -10,7 +10,7 @@ use pingpong_protocol::{ErrorCode, MerchantRefundId, PaymentStatus};
 use web_sys::AbortSignal;
 
 use super::wait::OnUpdate;
-use super::{Engine, Source, payment_id, payment_path};
+use super::{Engine, Source, mismatch, payment_id, payment_path};
 use crate::core::error::Error;
 use crate::core::journal::{PaymentEntry, Phase, RefundEntry};
 use crate::core::ledger::check_refund;
@@ -25,6 +25,11 @@ pub fn refund_id(id: &str) -> Result<MerchantRefundId, Error> {
         message.push_str(&e.to_string());
         Error::new(ErrorCode::InvalidId, message)
     })
+}
+
+/// Whether an answer is about refund `rid` of payment `pid`.
+fn is_refund(view: &RefundView, pid: &str, rid: &str) -> bool {
+    view.merchant_transaction_id == pid && view.merchant_refund_id == rid
 }
 
 fn refunds_path(payment: &str) -> String {
@@ -114,10 +119,15 @@ impl Engine {
     ) -> Result<RefundView, Error> {
         self.ensure_push();
         let body = request.to_js();
-        match self
+        let sent = match self
             .send_create::<RefundView>(&refunds_path(pid), &body, signal)
             .await
         {
+            // An answer about another refund says nothing of this one: its outcome is unknown.
+            Ok((view, _)) if !is_refund(&view, pid, rid) => Err((mismatch(), true)),
+            other => other,
+        };
+        match sent {
             Ok((view, timing)) => Ok(self
                 .observe_refund(view.clone(), Source::Start, Some(timing))
                 .unwrap_or(view)),
@@ -156,6 +166,9 @@ impl Engine {
             .call::<RefundView>("GET", &refund_path(&pid, &rid), None, signal)
             .await
             .map_err(|e| e.for_refund(&pid, &rid))?;
+        if !is_refund(&view, &pid, &rid) {
+            return Err(mismatch().for_refund(&pid, &rid));
+        }
         Ok(self
             .observe_refund(view.clone(), Source::Poll, Some(timing))
             .unwrap_or(view))

@@ -1,12 +1,12 @@
 //! Starting a payment: validate, fix the id, journal, then send (retrying an unanswered send
 //! with the very same body).
 
-use pingpong_protocol::contract::{CreatePaymentRequest, PaymentView, paths};
-use pingpong_protocol::{ErrorCode, MerchantTransactionId};
+use pingpong_protocol::contract::{CreatePaymentRequest, Method, PaymentView, paths};
+use pingpong_protocol::{ErrorCode, MerchantTransactionId, Money};
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
-use super::{Engine, Source};
+use super::{Engine, Source, mismatch};
 use crate::core::error::Error;
 use crate::core::journal::{PaymentEntry, Phase};
 use crate::core::retry::retry_delay;
@@ -56,6 +56,7 @@ impl Engine {
         signal: Option<&AbortSignal>,
     ) -> Result<PaymentView, Error> {
         let valid = request.validate().map_err(Error::from)?;
+        let (amount, method) = (valid.amount, valid.method);
         check_abort(signal)?;
         let id = valid
             .merchant_transaction_id
@@ -80,10 +81,15 @@ impl Engine {
         };
         self.ensure_push();
         let body = request.to_js();
-        match self
+        let sent = match self
             .send_create::<PaymentView>(paths::PAYMENTS, &body, signal)
             .await
         {
+            // An answer about another payment says nothing of this one: its outcome is unknown.
+            Ok((view, _)) if !answers(&view, &id, amount, method) => Err((mismatch(), true)),
+            other => other,
+        };
+        match sent {
             Ok((view, timing)) => Ok(self
                 .observe_payment(view.clone(), Source::Start, Some(timing))
                 .unwrap_or(view)),
@@ -122,10 +128,17 @@ impl Engine {
     ) -> Result<PaymentView, Error> {
         let body = entry.request.to_js();
         let id = entry.merchant_transaction_id.clone();
-        match self
+        let asked = entry.request.validate().map_err(Error::from)?;
+        let sent = match self
             .send_create::<PaymentView>(paths::PAYMENTS, &body, signal)
             .await
         {
+            Ok((view, _)) if !answers(&view, &id, asked.amount, asked.method) => {
+                Err((mismatch(), true))
+            }
+            other => other,
+        };
+        match sent {
             Ok((view, timing)) => Ok(self
                 .observe_payment(view.clone(), Source::Start, Some(timing))
                 .unwrap_or(view)),
@@ -139,4 +152,12 @@ impl Engine {
             }
         }
     }
+}
+
+/// Whether a create's answer is the payment asked for: same id, amount, currency, method.
+fn answers(view: &PaymentView, id: &str, amount: Money, method: Method) -> bool {
+    view.merchant_transaction_id == id
+        && view.method == method
+        && view.currency == amount.currency().code()
+        && Money::parse_wire(&view.amount, amount.currency()) == Ok(amount)
 }

@@ -110,6 +110,9 @@ impl Transport {
         init.set_headers(&headers);
         init.set_signal(Some(&guard.0.signal()));
         init.set_cache(web_sys::RequestCache::NoStore);
+        // The proxy never redirects: a redirect is refused (NETWORK, outcome unknown) rather
+        // than followed, so neither the body nor the token goes anywhere else.
+        init.set_redirect(web_sys::RequestRedirect::Error);
 
         let why = |_| failure(signal, timed_out.get());
         let sent_at = now();
