@@ -487,7 +487,12 @@ async function charge() {
   } catch (e) {
     renderHistory();
     const id = e instanceof PingPongError ? e.merchantTransactionId : undefined;
-    const open = id && register.pendingPayments().some((p) => p.merchantTransactionId === id);
+    let open = false;
+    try {
+      open = Boolean(id) && register.pendingPayments().some((p) => p.merchantTransactionId === id);
+    } catch {
+      // Storage unreadable: judge by the error alone.
+    }
     if (e instanceof PingPongError && e.code === ErrorCode.ABORTED) {
       dismiss(id);
       session.id = id ?? null;
@@ -648,6 +653,8 @@ function lateText(p) {
 
 function newSale() {
   if (session.screen === "qr") return;
+  // A payment whose outcome is still unknown keeps being followed: report its success.
+  if (session.result && session.result.kind === "UNKNOWN" && session.id) background.add(session.id);
   Object.assign(session, { id: null, request: null, payment: null, controller: null, drawn: null, result: null });
   entry.typed = "";
   renderAmount();
@@ -888,10 +895,12 @@ function onKey(ev) {
     else if (ev.key === "Enter" && !onButton) charge();
     else return;
     ev.preventDefault();
+  } else if (typing) {
+    // Keys in a field (a refund amount) belong to the field.
   } else if (session.screen === "qr" && ev.key === "Escape") {
     ev.preventDefault();
     cancel();
-  } else if (session.screen === "result" && (ev.key === "Escape" || (ev.key === "Enter" && !onButton && !typing))) {
+  } else if (session.screen === "result" && (ev.key === "Escape" || (ev.key === "Enter" && !onButton))) {
     ev.preventDefault();
     newSale();
   }
