@@ -640,7 +640,7 @@ async fn a_claimed_report_runs_once_across_callers_and_stays_claimed() {
     for _ in 0..5 {
         let (name, runs, settled) = (name.clone(), runs.clone(), settled.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            once(&name, move |first| {
+            once(&name, true, move |first| {
                 runs.borrow_mut().push(first);
                 true
             })
@@ -650,10 +650,16 @@ async fn a_claimed_report_runs_once_across_callers_and_stays_claimed() {
     }
     until(5_000, "five claims", || *settled.borrow() == 5).await;
     assert_eq!(*runs.borrow(), [true], "one caller ran, as the first");
-    let again = once(&name, |_| panic!("a claimed name runs again")).await;
+    let again = once(&name, true, |_| panic!("a claimed name runs again")).await;
     assert!(!again);
-    let other = once(&unique("pingpong-qr:claim-test:late:"), |first| first).await;
+    let other = once(&unique("pingpong-qr:claim-test:late:"), true, |first| first).await;
     assert!(other, "another name is claimed on its own");
+    // A register with a memory journal does not claim: the journal (its own) decides.
+    let unclaimed = once(&name, false, |first| !first).await;
+    assert!(
+        unclaimed,
+        "without a claim, f runs and is not told it is first"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -102,6 +102,9 @@ pub struct Engine {
     visible: Cell<bool>,
     listeners: RefCell<Vec<Listener>>,
     closed: Cell<bool>,
+    /// The journal is `localStorage`, shared by the tabs of this origin: events are claimed
+    /// across them (IndexedDB). A memory journal is this register's alone.
+    shared: bool,
     me: Weak<Engine>,
 }
 
@@ -133,6 +136,7 @@ impl Engine {
             visible: Cell::new(true),
             listeners: RefCell::new(Vec::new()),
             closed: Cell::new(false),
+            shared: storage == StorageKind::Local,
             me: me.clone(),
         });
         engine.watch_environment();
@@ -354,11 +358,12 @@ impl Engine {
         lock.push(':');
         lock.push_str(&id);
         let me = self.me.clone();
+        let shared = self.shared;
         wasm_bindgen_futures::spawn_local(async move {
             // The hook runs inside the lock, so a later holder of it sees the event done.
             // `first`: this register won the IndexedDB claim; without IndexedDB the journal's
             // flag decides (exact within one tab, not across tabs).
-            once(&lock, move |first| {
+            once(&lock, shared, move |first| {
                 let Some(engine) = me.upgrade() else {
                     return false;
                 };

@@ -126,13 +126,14 @@ function openClaims() {
 }
 
 /**
- * @internal Runs `f(first)` under the Web Lock `name` unless `name` was claimed before in
- * IndexedDB by any tab; resolves with what `f` returned, or false. `first` is true when this
- * call claimed `name`: `f` then runs inside the claiming transaction, so a page that dies
- * before the claim commits leaves the name unclaimed (the event is reported again, never
- * lost). `first` is null when IndexedDB is unavailable: `f` decides from the journal.
+ * @internal Runs `f(first)` under the Web Lock `name` unless `claim` is set and `name` was
+ * claimed before in IndexedDB by any tab; resolves with what `f` returned, or false. `first`
+ * is true when this call claimed `name`: `f` then runs inside the claiming transaction, so a
+ * page that dies before the claim commits leaves the name unclaimed (the event is reported
+ * again, never lost). `first` is null without `claim` (a register with a memory journal) or
+ * when IndexedDB is unavailable: `f` decides from the journal.
  */
-export function withClaim(name, f) {
+export function withClaim(name, claim, f) {
   const run = (first) => {
     try {
       return f(first);
@@ -141,7 +142,7 @@ export function withClaim(name, f) {
     }
   };
   return withLock(name, async () => {
-    const db = await openClaims();
+    const db = claim ? await openClaims() : null;
     if (!db) return run(null);
     return new Promise((resolve) => {
       let tx;

@@ -11,23 +11,23 @@ use crate::web::listen::Listener;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    /// Runs `f(first)` holding the Web Lock `name` unless `name` was claimed before in
-    /// IndexedDB; resolves with what `f` returned, or false.
+    /// Runs `f(first)` holding the Web Lock `name` unless `claim` and `name` was claimed
+    /// before in IndexedDB; resolves with what `f` returned, or false.
     #[wasm_bindgen(js_name = withClaim)]
-    fn with_claim(name: &str, f: &JsValue) -> Promise;
+    fn with_claim(name: &str, claim: bool, f: &JsValue) -> Promise;
 }
 
-/// Runs `f` once per `name` across every tab and reload of this origin: the first caller to
-/// claim `name` in IndexedDB runs it with `true`, inside the claiming transaction (a page that
-/// dies before the claim commits leaves `name` free, so the next caller runs `f`: reported
-/// again rather than lost); later callers do not run it. Where IndexedDB is unavailable every
-/// caller runs it with `false`, and `f` must decide (e.g. from the journal). Either way `f`
-/// runs holding the Web Lock `name`, so a later holder of that lock sees it done. Resolves
-/// with what `f` returned, or false.
-pub async fn once(name: &str, f: impl FnOnce(bool) -> bool + 'static) -> bool {
+/// With `claim`, runs `f` once per `name` across every tab and reload of this origin: the
+/// first caller to claim `name` in IndexedDB runs it with `true`, inside the claiming
+/// transaction (a page that dies before the claim commits leaves `name` free, so the next
+/// caller runs `f`: reported again rather than lost); later callers do not run it. Without
+/// `claim`, or where IndexedDB is unavailable, every caller runs it with `false`, and `f` must
+/// decide (e.g. from the journal). Either way `f` runs holding the Web Lock `name`, so a later
+/// holder of that lock sees it done. Resolves with what `f` returned, or false.
+pub async fn once(name: &str, claim: bool, f: impl FnOnce(bool) -> bool + 'static) -> bool {
     let callback =
         Closure::once_into_js(move |first: JsValue| JsValue::from_bool(f(first.is_truthy())));
-    JsFuture::from(with_claim(name, &callback))
+    JsFuture::from(with_claim(name, claim, &callback))
         .await
         .ok()
         .and_then(|v| v.as_bool())
