@@ -614,7 +614,25 @@ function tick() {
 }
 
 // ── result ───────────────────────────────────────────────────────────────────────────────
-const ICONS = { SUCCESS: "✓", FAILED: "✕", CLOSED: "⌛", CANCEL: "–", STOPPED: "‖", UNKNOWN: "?" };
+/** Result icons: SVG paths on a 24-unit grid, stroked (no font needed). */
+const ICONS = {
+  SUCCESS: "M5 12.5l4.5 4.5L19 7.5",
+  FAILED: "M7 7l10 10M17 7L7 17",
+  CLOSED: "M12 3.5a8.5 8.5 0 1 0 0 17a8.5 8.5 0 1 0 0-17M12 7.5V12l3 2",
+  CANCEL: "M6.5 12h11",
+  STOPPED: "M9.5 7v10M14.5 7v10",
+  UNKNOWN: "M9.2 9.2a2.9 2.9 0 1 1 4.3 2.5c-.9.5-1.5 1.1-1.5 2.1v.6M12 17.6v.2",
+};
+
+function icon(path) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  const p = document.createElementNS(ns, "path");
+  p.setAttribute("d", path);
+  svg.append(p);
+  return svg;
+}
 
 /** The final screen: `kind` is a final payment status, STOPPED (the cashier cancelled) or UNKNOWN. */
 function showResult(kind, payment, reason = null, late = false) {
@@ -635,7 +653,7 @@ function renderResult() {
   const [title, detail] = STRINGS[lang].result[kind];
   const expiry = payment && payment.qrCodeExpiredAt ? clock(Date.now() + (register.msUntilExpiry(payment) ?? 0)) : "—";
   $("screen-result").dataset.kind = kind;
-  $("result-icon").textContent = ICONS[kind];
+  $("result-icon").replaceChildren(icon(ICONS[kind]));
   $("result-title").textContent = title;
   $("result-amount").textContent = amount ? money(amount, currency) : "";
   $("result-detail").textContent = detail
