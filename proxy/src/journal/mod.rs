@@ -3,8 +3,14 @@
 //! same file knows everything the previous one knew.
 //!
 //! Each table has its own module with synchronous functions over a [`rusqlite::Connection`];
-//! [`Journal`] runs them off the async runtime, one at a time, and wakes the event streams
-//! when a write added events.
+//! [`Journal`] runs them off the async runtime and wakes the event streams when a write added
+//! events.
+//!
+//! Writes are committed in groups: one writer thread takes every write waiting at that
+//! moment, runs each inside its own savepoint of one transaction (a failing write is undone
+//! alone), commits once, and only then answers each caller. Every write is as durable as
+//! before (WAL, `synchronous=FULL`: on disk when its caller hears back), but concurrent
+//! requests share one fsync instead of queueing for one each.
 
 mod events;
 mod orders;
@@ -13,10 +19,10 @@ mod refunds;
 mod schema;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 pub(crate) use events::{StoredEvent, events_after, last_seq};
 pub(crate) use orders::{
@@ -30,7 +36,7 @@ pub(crate) use refunds::{
 };
 
 /// A journal failure: the disk, the file, or a bug. Answered as `INTERNAL`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct JournalError(String);
 
 impl std::fmt::Display for JournalError {
@@ -47,22 +53,42 @@ impl From<rusqlite::Error> for JournalError {
     }
 }
 
+/// Most writes committed together.
+const MAX_GROUP: usize = 64;
+
+/// Tells a write's caller how its group's commit went.
+type Completion = Box<dyn FnOnce(Result<(), JournalError>) + Send>;
+/// A write: runs inside the group's transaction; says whether it succeeded (else its
+/// savepoint is rolled back) and how to answer its caller once the group is committed.
+type Job = Box<dyn FnOnce(&Transaction<'_>) -> (bool, Completion) + Send>;
+
 /// The journal handle: cheap to clone, shared by every request.
 #[derive(Clone)]
 pub(crate) struct Journal {
     conn: Arc<Mutex<Connection>>,
+    writes: mpsc::Sender<Job>,
     latest_event: Arc<watch::Sender<u64>>,
 }
 
 impl Journal {
-    /// Opens (or creates) the file and brings its schema up to date.
+    /// Opens (or creates) the file, brings its schema up to date, and starts the writer
+    /// thread (it ends when the last handle is dropped).
     pub(crate) fn open(path: &Path) -> Result<Journal, JournalError> {
         let mut conn = Connection::open(path)?;
         schema::prepare(&mut conn)?;
         let last = last_seq(&conn)?;
+        let conn = Arc::new(Mutex::new(conn));
+        let latest_event = Arc::new(watch::Sender::new(last));
+        let (writes, jobs) = mpsc::channel();
+        let (c, l) = (conn.clone(), latest_event.clone());
+        std::thread::Builder::new()
+            .name("journal-writer".into())
+            .spawn(move || write_groups(&c, &jobs, &l))
+            .map_err(|e| JournalError(format!("cannot start the writer thread: {e}")))?;
         Ok(Journal {
-            conn: Arc::new(Mutex::new(conn)),
-            latest_event: Arc::new(watch::Sender::new(last)),
+            conn,
+            writes,
+            latest_event,
         })
     }
 
@@ -86,30 +112,81 @@ impl Journal {
         .map_err(|e| JournalError(e.to_string()))?
     }
 
-    /// Runs `f` in one immediate transaction and commits it; then wakes the event streams
-    /// if it added events. Nothing of `f` is kept when it fails.
+    /// Runs `f` atomically and durably: it is committed (with whatever other writes were
+    /// waiting) before this returns, and nothing of it is kept when it fails. Then wakes the
+    /// event streams if it added events.
     pub(crate) async fn write<R, F>(&self, f: F) -> Result<R, JournalError>
     where
         R: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> rusqlite::Result<R> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        let latest = self.latest_event.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |tx| {
+            let out = f(tx);
+            let ok = out.is_ok();
+            let complete: Completion = Box::new(move |committed| {
+                let _ = answer.send(match (out, committed) {
+                    (Err(e), _) => Err(JournalError::from(e)),
+                    (Ok(_), Err(e)) => Err(e),
+                    (Ok(r), Ok(())) => Ok(r),
+                });
+            });
+            (ok, complete)
+        });
+        let stopped = || JournalError("the journal could not commit".into());
+        self.writes.send(job).map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+/// The writer thread: each group in one immediate transaction, each write in a savepoint.
+fn write_groups(conn: &Mutex<Connection>, jobs: &mpsc::Receiver<Job>, latest: &watch::Sender<u64>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut done = Vec::with_capacity(group.len());
+        // A job dropped unrun (the transaction failed first) answers its caller with an error.
+        let committed = (|| -> Result<(), JournalError> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
+            for job in group {
+                tx.execute_batch("SAVEPOINT write")?;
+                // A write that panics (a bug) is undone and its caller hears an error; the
+                // others and the writer thread go on.
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&tx)));
+                let ok = match ran {
+                    Ok((ok, complete)) => {
+                        done.push(complete);
+                        ok
+                    }
+                    Err(_) => false,
+                };
+                if !ok {
+                    tx.execute_batch("ROLLBACK TO write")?;
+                }
+                tx.execute_batch("RELEASE write")?;
+            }
             tx.commit()?;
-            let last = last_seq(&conn)?;
+            Ok(())
+        })();
+        if committed.is_ok()
+            && let Ok(last) = last_seq(&conn)
+        {
             latest.send_if_modified(|v| {
                 let changed = *v != last;
                 *v = last;
                 changed
             });
-            Ok(out)
-        })
-        .await
-        .map_err(|e| JournalError(e.to_string()))?
+        }
+        drop(conn);
+        for complete in done {
+            complete(committed.clone());
+        }
     }
 }
 

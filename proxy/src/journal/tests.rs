@@ -250,3 +250,46 @@ async fn notifications_are_kept_once_and_survive_a_reopen() {
     assert_eq!(deliveries, 2);
     assert!(j.read(|c| load_order(c, "M1")).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn concurrent_writes_commit_together_and_a_failing_one_is_undone_alone() {
+    let (_dir, j) = open().await;
+    let mut writes = Vec::new();
+    for i in 0..40 {
+        let j = j.clone();
+        writes.push(tokio::spawn(async move {
+            let o = order(&format!("G{i}"), "S1");
+            j.write(move |tx| {
+                insert_order(tx, &o)?;
+                match i % 4 {
+                    // Fails after writing: its order must not be kept.
+                    1 => tx.execute_batch("INSERT INTO no_such_table VALUES (1)"),
+                    // A bug: the write panics after writing.
+                    2 => panic!("write {i} panics"),
+                    _ => Ok(()),
+                }
+            })
+            .await
+        }));
+    }
+    for (i, w) in writes.into_iter().enumerate() {
+        let result = w.await.unwrap();
+        assert_eq!(
+            result.is_ok(),
+            i % 4 == 0 || i % 4 == 3,
+            "write {i}: {result:?}"
+        );
+    }
+    for i in 0..40 {
+        let kept = j
+            .read(move |c| load_order(c, &format!("G{i}")))
+            .await
+            .unwrap()
+            .is_some();
+        assert_eq!(kept, i % 4 == 0 || i % 4 == 3, "order G{i}");
+    }
+    // The writer goes on after failures.
+    let o = order("AFTER", "S1");
+    j.write(move |tx| insert_order(tx, &o)).await.unwrap();
+    assert!(j.read(|c| load_order(c, "AFTER")).await.unwrap().is_some());
+}
