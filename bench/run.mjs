@@ -6,7 +6,7 @@
 // (wasm-bindgen output before wasm-opt, for twiggy), BENCH_OUT (default BENCHMARKS.md),
 // BENCH_QUICK=1 (few iterations: to try the command, not to publish), BENCH_ONLY (comma list
 // of size,render,click,push,poll,requests,load), BENCH_BUILD_SECONDS (for the report).
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { root, tempDir } from "../e2e/lib/harness.mjs";
 import * as b from "./lib/browser.mjs";
@@ -33,6 +33,9 @@ const plan = quick
   ? { renderN: 100, renderWarmup: 10, clickN: 10, pushN: 5, pollPages: 2, pollPerPage: 3, afters: [3], loadMs: 1000, loadWarmupMs: 300 }
   : { renderN: 1000, renderWarmup: 50, clickN: 100, pushN: 50, pollPages: 5, pollPerPage: 10, afters: [10, 30, 60], loadMs: 5000, loadWarmupMs: 1000 };
 const LOAD_CONCURRENCY = [1, 8];
+/** A real acquirer is a network round trip away: the last load rows add this much to each
+ * unifiedPay in the sandbox (its latencyMs fault knob), for the proxy and the direct calls alike. */
+const ACQUIRER_LATENCY_MS = 50;
 
 const log = (...a) => console.error("[bench]", ...a);
 const started = Date.now();
@@ -83,10 +86,37 @@ try {
   }
   if (want("load")) {
     r.load = [];
-    for (const concurrency of LOAD_CONCURRENCY) {
+    const faults = async (body) => {
+      const res = await fetch(`${url}/sandbox/control/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`sandbox faults answered ${res.status}`);
+    };
+    const rows = [
+      ...LOAD_CONCURRENCY.map((concurrency) => ({ concurrency, latencyMs: 0 })),
+      { concurrency: 8, latencyMs: ACQUIRER_LATENCY_MS },
+    ];
+    for (const { concurrency, latencyMs } of rows) {
+      await faults(latencyMs ? { latencyMs, apis: ["unifiedPay"] } : {});
       for (const target of ["sandbox", "proxy"]) {
-        log(`5. load: ${target}, concurrency ${concurrency}, ${plan.loadMs} ms`);
-        r.load.push(await load(loadBin, { target, url, concurrency, warmupMs: plan.loadWarmupMs, durationMs: plan.loadMs }));
+        log(`5. load: ${target}, concurrency ${concurrency}, acquirer latency ${latencyMs} ms, ${plan.loadMs} ms`);
+        const row = await load(loadBin, { target, url, concurrency, warmupMs: plan.loadWarmupMs, durationMs: plan.loadMs });
+        r.load.push({ ...row, latencyMs });
+      }
+    }
+    await faults({});
+    // Diagnostic: the same proxy with its journal in RAM (tmpfs, where fsync costs nothing),
+    // to tell the disk's share of the proxy's cost from the CPU's.
+    if (existsSync("/dev/shm")) {
+      const shm = mkdtempSync("/dev/shm/pingpong-qr-bench-");
+      const ram = await startProxy({ binary: proxyBin, dir: shm, www, pkg: join(root, "pkg") });
+      try {
+        for (const concurrency of LOAD_CONCURRENCY) {
+          log(`5. load: proxy with the journal on tmpfs, concurrency ${concurrency}`);
+          const row = await load(loadBin, { target: "proxy", url: ram.url, concurrency, warmupMs: plan.loadWarmupMs, durationMs: plan.loadMs });
+          r.load.push({ ...row, latencyMs: 0, tmpfs: true });
+        }
+      } finally {
+        await ram.stop();
+        rmSync(shm, { recursive: true, force: true });
       }
     }
     r.loadNote = `${plan.loadWarmupMs} ms warm-up, then ${plan.loadMs} ms measured per row; client, proxy and sandbox share the machine's cores.`;

@@ -30,10 +30,17 @@ export function goals(r) {
   }
   if (r.load) {
     const c = r.loadConcurrency;
-    const proxy = r.load.find((x) => x.target === "proxy" && x.concurrency === c);
-    const sandbox = r.load.find((x) => x.target === "sandbox" && x.concurrency === c);
-    const ratio = proxy.rps / sandbox.rps;
-    out.push({ goal: `proxy create throughput vs sandbox direct (concurrency ${c})`, target: "≥ 0.7×", figure: `${ratio.toFixed(2)}× (${proxy.rps.toFixed(0)} vs ${sandbox.rps.toFixed(0)} req/s)`, met: ratio >= 0.7 });
+    const row = (target, latency) => r.load.find((x) => x.target === target && x.concurrency === c && x.latencyMs === latency && !x.tmpfs);
+    const ratio = row("proxy", 0).rps / row("sandbox", 0).rps;
+    const slow = r.load.find((x) => x.latencyMs > 0);
+    const far = slow ? row("proxy", slow.latencyMs).rps / row("sandbox", slow.latencyMs).rps : NaN;
+    out.push({
+      goal: `proxy create throughput vs sandbox direct (concurrency ${c}, loopback)`,
+      target: "≥ 0.7×",
+      figure: `${ratio.toFixed(2)}× (${row("proxy", 0).rps.toFixed(0)} vs ${row("sandbox", 0).rps.toFixed(0)} creates/s)` +
+        (slow ? `; ${far.toFixed(2)}× with ${slow.latencyMs} ms acquirer latency` : ""),
+      met: ratio >= 0.7,
+    });
   }
   return out;
 }
@@ -163,8 +170,12 @@ export function sections(r) {
         "when the previous one answered. *proxy* = `POST /v1/payments` (token auth, validation, journal, signed unifiedPay to " +
         "the embedded sandbox over loopback HTTP, verification, journal); *sandbox* = the same signed unifiedPay sent to " +
         `the proxy's embedded sandbox directly (account A). ${r.loadNote}\n\n` +
-        table(["target", "concurrency", "creates/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "ok", "errors"],
-          r.load.map((x) => [x.target, String(x.concurrency), x.rps.toFixed(0), fmtMs(x.p50Ms), fmtMs(x.p90Ms), fmtMs(x.p99Ms), fmtMs(x.maxMs), String(x.ok), String(x.errors)])),
+        table(["target", "concurrency", "acquirer latency", "creates/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "ok", "errors"],
+          r.load.map((x) => [x.tmpfs ? "proxy, journal on tmpfs (diagnostic)" : x.target, String(x.concurrency), x.latencyMs ? `+${x.latencyMs} ms` : "loopback", x.rps.toFixed(0), fmtMs(x.p50Ms), fmtMs(x.p90Ms), fmtMs(x.p99Ms), fmtMs(x.maxMs), String(x.ok), String(x.errors)])) +
+        "\n\n*+50 ms*: the sandbox's `latencyMs` fault knob holds each unifiedPay 50 ms before handling it, as the network " +
+        "round trip to a real acquirer would; both targets see it (the proxy through its upstream call). " +
+        "*journal on tmpfs*: a second proxy whose SQLite file is in RAM, where fsync costs nothing: the difference to the " +
+        "plain proxy rows is the disk's share; the rest is CPU. Not a deployable setting (a power cut would lose the journal).",
     );
   }
 
