@@ -268,10 +268,12 @@ fn parse_decimal(
         return Err(AmountError::NotANumber);
     }
     let exp = currency.exponent() as usize;
-    let mut frac = frac.unwrap_or("");
+    // Bytes, not `str` slices: a `str` split pulls the char-boundary panic (with its
+    // formatting, some 5 kB) into the browser's wasm; the text is ASCII digits here anyway.
+    let mut frac = frac.unwrap_or("").as_bytes();
     if frac.len() > exp {
         let (kept, extra) = frac.split_at(exp);
-        if !zero_padding || extra.bytes().any(|b| b != b'0') {
+        if !zero_padding || extra.iter().any(|&b| b != b'0') {
             return Err(AmountError::TooManyDecimals {
                 allowed: currency.exponent(),
             });
@@ -280,7 +282,7 @@ fn parse_decimal(
     }
     let too_long = AmountError::TooLong { max: max_len };
     let mut minor: u64 = 0;
-    for b in int.bytes().chain(frac.bytes()) {
+    for b in int.bytes().chain(frac.iter().copied()) {
         minor = minor
             .checked_mul(10)
             .and_then(|m| m.checked_add((b - b'0') as u64))
