@@ -199,13 +199,11 @@ impl PingPong {
             let elapsed = started.elapsed();
             match sent {
                 Sent::NotConnected => {
-                    self.record(api, mtid, &unsigned, None, None, "not-sent", elapsed)
-                        .await;
+                    self.record(api, mtid, &unsigned, None, None, "not-sent", elapsed);
                     tracing::warn!(api = api.name(), mtid, attempt, "PingPong unreachable");
                 }
                 Sent::Lost => {
-                    self.record(api, mtid, &unsigned, None, None, "unknown", elapsed)
-                        .await;
+                    self.record(api, mtid, &unsigned, None, None, "unknown", elapsed);
                     tracing::warn!(
                         api = api.name(),
                         mtid,
@@ -225,8 +223,7 @@ impl PingPong {
                         Some(note),
                         "unavailable",
                         elapsed,
-                    )
-                    .await;
+                    );
                     tracing::warn!(
                         api = api.name(),
                         mtid,
@@ -323,8 +320,7 @@ impl PingPong {
                 ),
             },
         };
-        self.record(api, mtid, unsigned, Some(status), stored, outcome, elapsed)
-            .await;
+        self.record(api, mtid, unsigned, Some(status), stored, outcome, elapsed);
         match &result {
             Ok(reply) => tracing::info!(
                 api = api.name(),
@@ -340,7 +336,7 @@ impl PingPong {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn record(
+    fn record(
         &self,
         api: Api,
         mtid: &str,
@@ -360,13 +356,11 @@ impl PingPong {
             outcome,
             duration_ms: elapsed.as_millis() as u64,
         };
-        // The audit trail must not turn a good answer into a failure: log and go on.
-        if let Err(e) = self
-            .journal
-            .write(move |tx| insert_exchange(tx, &exchange))
-            .await
-        {
-            tracing::error!(error = %e, "could not journal an upstream exchange");
-        }
+        // The audit trail must not turn a good answer into a failure, nor wait for its own
+        // fsync: it is committed with the caller's next write (or logged if it fails).
+        self.journal
+            .write_deferred("an upstream exchange", move |tx| {
+                insert_exchange(tx, &exchange)
+            });
     }
 }

@@ -269,7 +269,10 @@ async fn real_credentials_come_from_the_environment_and_stay_secret() {
                 .bearer_auth(token),
         )
         .await;
-        (r.json["status"] == "SUCCESS").then_some(())
+        // A poll may see SUCCESS before the push arrives: wait for the push's acknowledgment
+        // too (the proxy logs "notification journaled" before acknowledging).
+        let pushed = upstream.sandbox.stats().delivered >= 1;
+        (r.json["status"] == "SUCCESS" && pushed).then_some(())
     })
     .await;
     let (out, err) = stop(running);

@@ -10,7 +10,10 @@
 //! moment, runs each inside its own savepoint of one transaction (a failing write is undone
 //! alone), commits once, and only then answers each caller. Every write is as durable as
 //! before (WAL, `synchronous=FULL`: on disk when its caller hears back), but concurrent
-//! requests share one fsync instead of queueing for one each.
+//! requests share one fsync instead of queueing for one each. The audit record of an
+//! upstream exchange is a *deferred* write: nobody waits for it; it is committed with the
+//! next write (a group of deferred writes alone lingers [`LINGER`] for one), so a create
+//! waits for two fsyncs, not three.
 
 mod events;
 mod orders;
@@ -55,12 +58,20 @@ impl From<rusqlite::Error> for JournalError {
 
 /// Most writes committed together.
 const MAX_GROUP: usize = 64;
+/// How long a group of deferred writes alone waits for an awaited write to join it.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// Tells a write's caller how its group's commit went.
 type Completion = Box<dyn FnOnce(Result<(), JournalError>) + Send>;
+/// Runs a write in the group's transaction: whether it succeeded, and its completion.
+type Run = Box<dyn FnOnce(&Transaction<'_>) -> (bool, Completion) + Send>;
 /// A write: runs inside the group's transaction; says whether it succeeded (else its
 /// savepoint is rolled back) and how to answer its caller once the group is committed.
-type Job = Box<dyn FnOnce(&Transaction<'_>) -> (bool, Completion) + Send>;
+struct Job {
+    /// Whether a caller waits for it (else it is deferred: committed with the next write).
+    awaited: bool,
+    run: Run,
+}
 
 /// The journal handle: cheap to clone, shared by every request.
 #[derive(Clone)]
@@ -121,7 +132,7 @@ impl Journal {
         F: FnOnce(&Transaction<'_>) -> rusqlite::Result<R> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move |tx| {
+        let run: Run = Box::new(move |tx: &Transaction<'_>| {
             let out = f(tx);
             let ok = out.is_ok();
             let complete: Completion = Box::new(move |committed| {
@@ -134,8 +145,39 @@ impl Journal {
             (ok, complete)
         });
         let stopped = || JournalError("the journal could not commit".into());
+        let job = Job { awaited: true, run };
         self.writes.send(job).map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
+    }
+
+    /// Queues `f` without waiting: it is committed with the next write (or alone after
+    /// [`LINGER`]), atomically, before any write queued after it. A failure is logged as
+    /// `what`. For records nobody acts on (the audit trail), whose loss in a crash between
+    /// queueing and commit loses nothing else.
+    pub(crate) fn write_deferred<F>(&self, what: &'static str, f: F)
+    where
+        F: FnOnce(&Transaction<'_>) -> rusqlite::Result<()> + Send + 'static,
+    {
+        let run: Run = Box::new(move |tx: &Transaction<'_>| {
+            let out = f(tx).map_err(JournalError::from);
+            let ok = out.is_ok();
+            let complete: Completion = Box::new(move |committed| {
+                if let Err(e) = out.and(committed) {
+                    tracing::error!(error = %e, "could not journal {what}");
+                }
+            });
+            (ok, complete)
+        });
+        if self
+            .writes
+            .send(Job {
+                awaited: false,
+                run,
+            })
+            .is_err()
+        {
+            tracing::error!("could not journal {what}: the journal writer stopped");
+        }
     }
 }
 
@@ -143,9 +185,18 @@ impl Journal {
 fn write_groups(conn: &Mutex<Connection>, jobs: &mpsc::Receiver<Job>, latest: &watch::Sender<u64>) {
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
+        let mut lingered = false;
         while group.len() < MAX_GROUP {
             match jobs.try_recv() {
                 Ok(job) => group.push(job),
+                // Deferred writes alone wait a moment for the write that usually follows.
+                Err(_) if !lingered && group.iter().all(|j| !j.awaited) => {
+                    lingered = true;
+                    match jobs.recv_timeout(LINGER) {
+                        Ok(job) => group.push(job),
+                        Err(_) => break,
+                    }
+                }
                 Err(_) => break,
             }
         }
@@ -158,7 +209,7 @@ fn write_groups(conn: &Mutex<Connection>, jobs: &mpsc::Receiver<Job>, latest: &w
                 tx.execute_batch("SAVEPOINT write")?;
                 // A write that panics (a bug) is undone and its caller hears an error; the
                 // others and the writer thread go on.
-                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&tx)));
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(&tx)));
                 let ok = match ran {
                     Ok((ok, complete)) => {
                         done.push(complete);

@@ -293,3 +293,21 @@ async fn concurrent_writes_commit_together_and_a_failing_one_is_undone_alone() {
     j.write(move |tx| insert_order(tx, &o)).await.unwrap();
     assert!(j.read(|c| load_order(c, "AFTER")).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_deferred_write_lands_with_the_next_write_and_fails_alone() {
+    let (_dir, j) = open().await;
+    let first = order("D1", "S1");
+    j.write_deferred("a test order", move |tx| {
+        insert_order(tx, &first).map(|_| ())
+    });
+    // Fails: undone alone, logged.
+    j.write_deferred("a failing write", |tx| {
+        tx.execute_batch("INSERT INTO no_such_table VALUES (1)")
+    });
+    let second = order("D2", "S1");
+    j.write(move |tx| insert_order(tx, &second)).await.unwrap();
+    // Queued before D2, so committed no later than D2 was.
+    assert!(j.read(|c| load_order(c, "D1")).await.unwrap().is_some());
+    assert!(j.read(|c| load_order(c, "D2")).await.unwrap().is_some());
+}
