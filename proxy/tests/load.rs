@@ -344,27 +344,29 @@ async fn a_thousand_open_payments_all_succeed_exactly_once() {
     let (hwm, rss_end) = memory_kb(pid);
 
     // Exactly once at the client; never another final status.
-    let s = seen.lock().unwrap();
-    assert!(
-        s.wrong.is_empty(),
-        "{:?}",
-        &s.wrong[..s.wrong.len().min(10)]
-    );
-    assert!(s.reports.values().all(|&c| c == 1));
-    let dupes: Vec<_> = s.pushed.iter().filter(|(_, c)| **c > 1).collect();
-    assert!(dupes.is_empty(), "duplicate SUCCESS events: {dupes:?}");
-    let by_push = s.reported.values().filter(|r| r.1 == "push").count();
-    let mut latencies: Vec<Duration> = s
-        .reported
-        .iter()
-        .map(|(id, (at, _))| at.duration_since(s.paid_at[id]))
-        .collect();
-    latencies.sort();
-    for stream in 0..REGISTERS {
-        let got = s.pushed.keys().filter(|(k, _)| *k == stream).count();
-        assert_eq!(got, n, "stream {stream} heard {got} of {n} successes");
-    }
-    drop(s);
+    let (by_push, latencies) = {
+        let s = seen.lock().unwrap();
+        assert!(
+            s.wrong.is_empty(),
+            "{:?}",
+            &s.wrong[..s.wrong.len().min(10)]
+        );
+        assert!(s.reports.values().all(|&c| c == 1));
+        let dupes: Vec<_> = s.pushed.iter().filter(|(_, c)| **c > 1).collect();
+        assert!(dupes.is_empty(), "duplicate SUCCESS events: {dupes:?}");
+        let by_push = s.reported.values().filter(|r| r.1 == "push").count();
+        let mut latencies: Vec<Duration> = s
+            .reported
+            .iter()
+            .map(|(id, (at, _))| at.duration_since(s.paid_at[id]))
+            .collect();
+        latencies.sort();
+        for stream in 0..REGISTERS {
+            let got = s.pushed.keys().filter(|(k, _)| *k == stream).count();
+            assert_eq!(got, n, "stream {stream} heard {got} of {n} successes");
+        }
+        (by_push, latencies)
+    };
 
     // Nothing lost: the sandbox and the journal each hold exactly these payments, paid once.
     let stats: Value = body(
