@@ -37,8 +37,8 @@ const LOAD_CONCURRENCY = [1, 8];
  * unifiedPay in the sandbox (its latencyMs fault knob), for the proxy and the direct calls alike. */
 const ACQUIRER_LATENCY_MS = 50;
 
-const log = (...a) => console.error("[bench]", ...a);
 const started = Date.now();
+const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s]`, ...a);
 const r = { text: TEXT, renderWarmup: plan.renderWarmup, loadConcurrency: 8 };
 
 // 1. Sizes (no server needed).
