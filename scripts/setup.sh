@@ -32,10 +32,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
 fi
 
 # sqlite3: the fault suite (scripts/test-faults.sh) reads the proxy's journal with it, read-only.
-if [ "$want_browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/sqlite3 ]; }; then
-  say "installing Debian's chromium, chromium-driver and sqlite3 (about 1 minute, once)"
+# fonts-wqy-zenhei: a CJK font, so the Chinese register screenshots show glyphs, not boxes.
+if [ "$want_browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] ||
+   [ ! -x /usr/bin/sqlite3 ] || [ ! -d /usr/share/fonts/truetype/wqy ]; }; then
+  say "installing Debian's chromium, chromium-driver, sqlite3 and a CJK font (about 1 minute, once)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver sqlite3 >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver sqlite3 fonts-wqy-zenhei >/dev/null
 fi
 
 # npm packages: reinstall only when package-lock.json changed since the last install.
