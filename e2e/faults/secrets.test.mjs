@@ -1,5 +1,6 @@
 // Secrets (issue 7, item 3): a payment and a refund through the demo-mode proxy in headless
-// Chromium, then every byte the browser received — the page, the library bundle (JS glue and
+// Chromium — once with the library driven directly, once through the demo register (www/)
+// as a cashier would — then every byte the browser received — the page, the library bundle (JS glue and
 // wasm), every API answer, the event stream — and every log line (the proxy's stdout and
 // stderr at TRACE, the page's console) is searched for the salts, the other registers'
 // tokens and every signature exchanged with the sandbox. Zero hits. The capture proves it is
@@ -15,7 +16,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { launchBrowser, root, tempDir } from "../lib/harness.mjs";
+import { launchBrowser, root, tempDir, watchErrors } from "../lib/harness.mjs";
+import { keypad, qrShown, readQr, ready, result, row, waitFor } from "../lib/register.mjs";
 import {
   ACCOUNT_A,
   SALT_B,
@@ -54,14 +56,12 @@ function occurrences(haystack, needle) {
 
 let browser;
 let stack;
-let tmp;
 before(async () => {
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await stack?.stop();
-  tmp?.remove();
 });
 
 test("reference vector 1: the signer used to find signatures computes PingPong's", () => {
@@ -80,77 +80,52 @@ test("reference vector 1: the signer used to find signatures computes PingPong's
   );
 });
 
-test("a payment and a refund in the browser: no salt, other register's token or signature in any byte it received or any log", async (t) => {
-  tmp = tempDir("pingpong-qr-secrets-");
-  const tokensFile = join(tmp.dir, "tokens.txt");
-  writeFileSync(tokensFile, `${OTHER_STORE.token} ${OTHER_STORE.device} ${OTHER_STORE.store}\n`);
-  stack = await startStack({
-    relay: true,
-    env: { RUST_LOG: "trace" },
-    proxyArgs: ["--tokens-file", tokensFile, "--token", `${SAME_STORE.token}:${SAME_STORE.device}:${SAME_STORE.store}`],
-  });
-  const context = await browser.newContext();
-
-  // DevTools capture, attached before the page loads.
-  const page = await context.newPage();
+/**
+ * Attaches the DevTools capture to `page` before it loads: every response (meta and, once
+ * finished, its body), every event-stream message, every request sent, every console line.
+ */
+async function captureDevTools(context, page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable", { maxTotalBufferSize: 64 << 20, maxResourceBufferSize: 16 << 20 });
   const responses = new Map();
   const finished = [];
-  const sseMessages = [];
-  const requests = [];
-  const consoleLines = [];
-  cdp.on("Network.requestWillBeSent", (e) => requests.push(JSON.stringify(e.request)));
+  const capture = { sseMessages: [], requests: [], consoleLines: [] };
+  cdp.on("Network.requestWillBeSent", (e) => capture.requests.push(JSON.stringify(e.request)));
   cdp.on("Network.responseReceived", (e) => responses.set(e.requestId, { url: e.response.url, headers: JSON.stringify(e.response.headers), type: e.type }));
   cdp.on("Network.loadingFinished", (e) => finished.push(e.requestId));
-  cdp.on("Network.eventSourceMessageReceived", (e) => sseMessages.push(JSON.stringify(e)));
-  page.on("console", (m) => consoleLines.push(m.text()));
+  cdp.on("Network.eventSourceMessageReceived", (e) => capture.sseMessages.push(JSON.stringify(e)));
+  page.on("console", (m) => capture.consoleLines.push(m.text()));
+  /** The decoded bodies of every finished response (call before the context closes). */
+  capture.bodies = async () => {
+    const bodies = [];
+    for (const requestId of finished) {
+      const meta = responses.get(requestId);
+      if (!meta) continue;
+      const { body, base64Encoded } = await cdp.send("Network.getResponseBody", { requestId });
+      bodies.push({ ...meta, body: Buffer.from(body, base64Encoded ? "base64" : "utf8") });
+    }
+    return bodies;
+  };
+  return capture;
+}
 
-  // (404: the deliberate error answer below.)
-  const { watch } = await openRegister(context, stack, { page, allow: [/status of 404/] });
-  const remark = "secrets-marker-5f1e";
-  const payment = await resolved(page, await startPayment(page, { amount: "9.99", currency: "USD", method: "WECHAT", remark }), {
-    what: "startPayment",
-  });
-  const id = payment.merchantTransactionId;
-  const wait = await waitForPayment(page, id);
-  await stack.pay(id);
-  assert.equal((await resolved(page, wait, { what: "waitForPayment" })).status, "SUCCESS");
-  const r = await resolved(page, await refund(page, id, { amount: "4.99" }), { what: "refund" });
-  assert.equal((await resolved(page, await waitForRefund(page, id, r.merchantRefundId), { what: "waitForRefund" })).status, "SUCCESS");
-  // An error answer too: a payment this proxy does not know.
-  const missing = await page.evaluate(() => window.faults.register.getPayment("PQ-not-known").catch((e) => e.code));
-  assert.equal(missing, "NOT_FOUND");
-  await assertExactlyOnce(stack, {
-    payments: { [id]: { status: "SUCCESS" } },
-    refunds: { [r.merchantRefundId]: { mtid: id, status: "SUCCESS" } },
-  });
-  watch.check();
-  // Close the event stream, so that everything the browser will receive has arrived.
-  await page.evaluate(() => window.faults.register.close());
-
-  // --- What the browser received ---------------------------------------------------------
-  const bodies = [];
-  for (const requestId of finished) {
-    const meta = responses.get(requestId);
-    if (!meta) continue;
-    const { body, base64Encoded } = await cdp.send("Network.getResponseBody", { requestId });
-    bodies.push({ ...meta, body: Buffer.from(body, base64Encoded ? "base64" : "utf8") });
-  }
-  await context.close();
-  const raw = stack.relay.received();
-  const sent = stack.relay.sent();
+/**
+ * Proves the capture is real, then searches all of it for the secrets. `remark`: a marker of
+ * the run's payment that must be found in the answers and the event stream; `id`: the
+ * payment, which the logs must name; `served`: files (beyond pkg/) the browser must have
+ * received byte for byte.
+ */
+function searchForSecrets(t, stack, { raw, sent, bodies, sseMessages, requests, consoleLines }, { remark, id, served = [] }) {
   assert.equal(occurrences(raw, "content-encoding:").length, 0, "answers are not compressed, so the raw search reads them");
 
-  // The capture is real: the library bundle as built, the answers, the stream, the logs.
+  // The capture is real: the library bundle as built, the page, the answers, the stream, the logs.
   const pkgDir = process.env.FAULTS_PKG_DIR || join(root, "pkg");
-  for (const file of ["pingpong_qr_bg.wasm", "pingpong_qr.js", "index.js"]) {
-    const built = readFileSync(join(pkgDir, file));
-    assert.ok(raw.includes(built), `the browser received ${file} exactly as built`);
-  }
   const snippets = listFiles(join(pkgDir, "snippets")).filter((f) => f.endsWith(".js"));
   assert.ok(snippets.length > 0);
-  for (const file of snippets) assert.ok(raw.includes(readFileSync(file)), `the browser received ${relative(pkgDir, file)}`);
+  const files = [...["pingpong_qr_bg.wasm", "pingpong_qr.js", "index.js"].map((f) => join(pkgDir, f)), ...snippets, ...served];
+  for (const file of files) {
+    assert.ok(raw.includes(readFileSync(file)), `the browser received ${relative(root, file)} exactly as built`);
+  }
   assert.ok(occurrences(raw, remark).length >= 3, "the payment's remark is in the answers and the event stream");
   assert.ok(sseMessages.some((m) => m.includes(remark)), "DevTools saw the event stream");
   assert.ok(occurrences(raw, "event: refund").length >= 1, "the raw capture holds the event stream");
@@ -202,6 +177,105 @@ test("a payment and a refund in the browser: no salt, other register's token or 
   );
   assert.deepEqual(hits, [], "no secret anywhere the browser or a log can see");
   assert.ok(raw.length > 100_000, `searched ${raw.length} bytes received`);
+}
+
+/** A demo-mode proxy at TRACE with two more registers (same store; another store), behind a relay. */
+async function secretsStack(www) {
+  const tmp = tempDir("pingpong-qr-secrets-");
+  const tokensFile = join(tmp.dir, "tokens.txt");
+  writeFileSync(tokensFile, `${OTHER_STORE.token} ${OTHER_STORE.device} ${OTHER_STORE.store}\n`);
+  const stack = await startStack({
+    relay: true,
+    www,
+    env: { RUST_LOG: "trace" },
+    proxyArgs: ["--tokens-file", tokensFile, "--token", `${SAME_STORE.token}:${SAME_STORE.device}:${SAME_STORE.store}`],
+  });
+  const stop = stack.stop;
+  stack.stop = async () => {
+    await stop();
+    tmp.remove();
+  };
+  return stack;
+}
+
+test("a payment and a refund in the browser: no salt, other register's token or signature in any byte it received or any log", async (t) => {
+  stack = await secretsStack(undefined);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const capture = await captureDevTools(context, page);
+
+  // (404: the deliberate error answer below.)
+  const { watch } = await openRegister(context, stack, { page, allow: [/status of 404/] });
+  const remark = "secrets-marker-5f1e";
+  const payment = await resolved(page, await startPayment(page, { amount: "9.99", currency: "USD", method: "WECHAT", remark }), {
+    what: "startPayment",
+  });
+  const id = payment.merchantTransactionId;
+  const wait = await waitForPayment(page, id);
+  await stack.pay(id);
+  assert.equal((await resolved(page, wait, { what: "waitForPayment" })).status, "SUCCESS");
+  const r = await resolved(page, await refund(page, id, { amount: "4.99" }), { what: "refund" });
+  assert.equal((await resolved(page, await waitForRefund(page, id, r.merchantRefundId), { what: "waitForRefund" })).status, "SUCCESS");
+  // An error answer too: a payment this proxy does not know.
+  const missing = await page.evaluate(() => window.faults.register.getPayment("PQ-not-known").catch((e) => e.code));
+  assert.equal(missing, "NOT_FOUND");
+  await assertExactlyOnce(stack, {
+    payments: { [id]: { status: "SUCCESS" } },
+    refunds: { [r.merchantRefundId]: { mtid: id, status: "SUCCESS" } },
+  });
+  watch.check();
+  // Close the event stream, so that everything the browser will receive has arrived.
+  await page.evaluate(() => window.faults.register.close());
+
+  const bodies = await capture.bodies();
+  await context.close();
+  searchForSecrets(t, stack, { ...capture, bodies, raw: stack.relay.received(), sent: stack.relay.sent() }, { remark, id });
+  await stack.stop();
+  stack = null;
+});
+
+test("the demo register (www/): a payment and a partial refund through its screens, and no secret in any byte it received or any log", async (t) => {
+  stack = await secretsStack("www");
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const capture = await captureDevTools(context, page);
+  const watch = watchErrors(page);
+  // The demo's default settings: this origin (the relay) as the proxy, the demo token.
+  await page.goto(`${stack.browserUrl}/`);
+  await ready(page);
+
+  await keypad(page, "9.99");
+  await page.click("#charge");
+  const id = await qrShown(page);
+  const walletUrl = await readQr(page);
+  assert.ok(walletUrl.includes("/sandbox/wallet/"), walletUrl);
+  await stack.pay(id);
+  await result(page, "SUCCESS");
+  const tx = row(page, id);
+  await waitFor(async () => (await tx.locator(".badge").first().textContent()) === "Paid", { what: "history says Paid" });
+  await tx.locator("input[name=amount]").fill("4.99");
+  await tx.locator("button[type=submit]").click();
+  await waitFor(async () => (await tx.locator(".refunds li").getAttribute("data-state")) === "SUCCESS", {
+    what: "the refund's SUCCESS",
+  });
+  assert.equal(await tx.locator(".remaining").getAttribute("data-amount"), "5.00");
+  const [refunded] = stack.journal(`SELECT merchant_refund_id AS r FROM refunds WHERE merchant_transaction_id = '${id}'`);
+  assert.ok(refunded, "the journal holds the refund");
+  await assertExactlyOnce(stack, {
+    payments: { [id]: { status: "SUCCESS" } },
+    refunds: { [refunded.r]: { mtid: id, status: "SUCCESS" } },
+  });
+  watch.check();
+  // The demo's payment carries no remark: its id marks the answers and the stream instead.
+  // Read the bodies, then leave the page, so that its event stream closes and everything
+  // received has arrived.
+  const bodies = await capture.bodies();
+  await page.goto("about:blank");
+  await context.close();
+  const served = ["index.html", "register.js", "register.css"].map((f) => join(root, "www", f));
+  searchForSecrets(t, stack, { ...capture, bodies, raw: stack.relay.received(), sent: stack.relay.sent() }, { remark: id, id, served });
+  await stack.stop();
+  stack = null;
 });
 
 function listFiles(dir) {

@@ -31,13 +31,14 @@ const REGISTER = { token: "faults-register-7f3a9c1e5b2d4f60", device: "FAULTS-PO
  * - `relay: true`: the browser reaches the proxy through a TCP relay (relay.mjs) that records
  *   every byte and can cut the network; `browserUrl` is then the relay's.
  * - `env`: extra environment of the proxy (e.g. `RUST_LOG`).
+ * - `www`: the page the proxy serves at `/` (default the fault page; `"www"` is the demo).
  */
-export async function startStack({ standalone = false, refundDelayMs = 300, proxyArgs = [], relay = false, env = {} } = {}) {
+export async function startStack({ standalone = false, refundDelayMs = 300, proxyArgs = [], relay = false, env = {}, www = "e2e/faults/www" } = {}) {
   const tmp = tempDir("pingpong-qr-faults-");
   const database = join(tmp.dir, "journal.sqlite");
   // scripts/test-faults.sh serves a snapshot of pkg/, so that a rebuild of pkg/ elsewhere
   // in the shared tree cannot change the bundle under a running suite.
-  const common = ["--www", "e2e/faults/www", "--pkg", process.env.FAULTS_PKG_DIR || "pkg", ...proxyArgs];
+  const common = ["--www", www, "--pkg", process.env.FAULTS_PKG_DIR || "pkg", ...proxyArgs];
   let sandbox = null;
   let launch;
   let token;
