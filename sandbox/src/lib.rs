@@ -40,12 +40,15 @@ pub use faults::{Api, Faults};
 pub use notify::RETRY_SCHEDULE;
 pub use records::{
     AttemptRecord, DeliveryRecord, NotificationOutcome, NotificationRecord, OrderRecord,
-    RefundRecord,
+    RefundRecord, RequestRecord,
 };
 pub use stats::Stats;
 pub use wallet::{WalletError, WalletView};
 
 use clock::now_ms;
+
+/// How many of the latest v4 requests [`Sandbox::requests`] keeps.
+pub const REQUEST_LOG_CAPACITY: usize = 1000;
 use store::{Effects, Store};
 
 /// A simulated acquirer: cheap to clone (shared state). Its handlers and the methods that
@@ -132,6 +135,12 @@ impl Sandbox {
     /// Counts of API requests, orders, refunds and notifications so far.
     pub fn stats(&self) -> Stats {
         self.with_store(|s| s.stats.clone())
+    }
+
+    /// The latest v4 API requests as they arrived, oldest first, faulted ones included (at
+    /// most [`REQUEST_LOG_CAPACITY`]).
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.with_store(|s| s.requests.iter().cloned().collect())
     }
 
     /// The order with this merchantTransactionId (the oldest, if several accounts used it).

@@ -142,3 +142,19 @@ pub struct DeliveryRecord {
     /// What happened, e.g. `200`, `500`, `body FAIL`, `timeout`, `connect error`.
     pub detail: String,
 }
+
+/// One v4 API request as it arrived, faulted ones included (the sandbox keeps the latest
+/// [`crate::REQUEST_LOG_CAPACITY`]). Tests read it to see exactly what a client sent,
+/// e.g. that a re-send repeats the first body byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    /// The route, e.g. `/v4/payment/unifiedPay`.
+    pub path: String,
+    /// The body exactly as received (lossy UTF-8), signature included.
+    pub body: String,
+    /// When it arrived, ms since the epoch.
+    pub at_ms: u64,
+    /// The HTTP status it was (or is being) answered with: 200, or 503 / 504 from a fault.
+    pub http_status: u16,
+}

@@ -3,7 +3,7 @@
 //! Everything here runs under one lock and does no I/O. Transitions return [`Effects`]:
 //! notifications to deliver and timers to start, which the caller spawns after unlocking.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use pingpong_protocol::biz::{
     NotifyType, PaymentMethod, PaymentNotification, RefundNotification, WireAmount,
@@ -16,7 +16,7 @@ use crate::config::SandboxConfig;
 use crate::faults::Faults;
 use crate::records::{
     AttemptRecord, DeliveryRecord, NotificationOutcome, NotificationRecord, OrderRecord,
-    RefundRecord,
+    RefundRecord, RequestRecord,
 };
 use crate::stats::Stats;
 use crate::wallet::WalletError;
@@ -102,6 +102,8 @@ impl Effects {
 pub(crate) struct Store {
     pub faults: Faults,
     pub stats: Stats,
+    /// The latest v4 requests, oldest first (at most `REQUEST_LOG_CAPACITY`).
+    pub requests: VecDeque<RequestRecord>,
     orders: HashMap<String, Order>,
     by_merchant_id: HashMap<(String, String), String>,
     /// (accId, requestId) → the first unifiedPay answer, replayed byte for byte.
@@ -117,6 +119,7 @@ impl Default for Store {
         Store {
             faults: Faults::default(),
             stats: Stats::default(),
+            requests: VecDeque::new(),
             orders: HashMap::new(),
             by_merchant_id: HashMap::new(),
             replies: HashMap::new(),

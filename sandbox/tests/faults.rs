@@ -68,6 +68,27 @@ async fn http_5xx_answers_without_processing_and_can_target_one_api() {
     h.create(&biz).await;
     let stats = h.sandbox.stats();
     assert_eq!((stats.orders, stats.requests_to(UNIFIED_PAY)), (1, 3));
+    // The request log has every call as it arrived, with the status it got.
+    let log: Vec<_> = h
+        .sandbox
+        .requests()
+        .into_iter()
+        .map(|r| (r.path, r.http_status))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            (QUERY.to_owned(), 200),
+            (UNIFIED_PAY.to_owned(), 503),
+            (UNIFIED_PAY.to_owned(), 503),
+            (UNIFIED_PAY.to_owned(), 200),
+        ]
+    );
+    let bodies: Vec<_> = h.sandbox.requests().into_iter().map(|r| r.body).collect();
+    let faulted = Envelope::parse(bodies[1].as_bytes()).unwrap();
+    faulted.verify(&h.account.salt).unwrap();
+    assert_eq!(faulted.biz_content().unwrap(), biz.to_string());
+    assert_eq!(bodies[1], bodies[2], "the same signed body, byte for byte");
 }
 
 #[tokio::test]

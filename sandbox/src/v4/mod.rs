@@ -17,7 +17,8 @@ use serde_json::Value;
 use crate::Sandbox;
 use crate::clock::now_ms;
 use crate::config::{Account, SandboxConfig};
-use crate::faults::Api;
+use crate::faults::{Api, Faults};
+use crate::records::RequestRecord;
 use crate::store::{Effects, Store};
 
 use fields::Obj;
@@ -60,21 +61,23 @@ struct CallFaults {
 async fn handle(sb: Sandbox, api: Api, body: Bytes) -> Response {
     let faults = sb.with_store(|s| {
         *s.stats.requests.entry(api.path().to_owned()).or_default() += 1;
-        let f = &mut s.faults;
-        if !f.targets(api) {
-            return CallFaults {
-                latency: Duration::ZERO,
-                http_5xx: false,
-                no_answer: false,
-            };
+        let faults = take_faults(&mut s.faults, api);
+        if s.requests.len() == crate::REQUEST_LOG_CAPACITY {
+            s.requests.pop_front();
         }
-        let http_5xx = take_one(&mut f.http_5xx);
-        let no_answer = !http_5xx && take_one(&mut f.no_answer);
-        CallFaults {
-            latency: Duration::from_millis(f.latency_ms),
-            http_5xx,
-            no_answer,
-        }
+        s.requests.push_back(RequestRecord {
+            path: api.path().to_owned(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+            at_ms: now_ms(),
+            http_status: if faults.http_5xx {
+                503
+            } else if faults.no_answer {
+                504
+            } else {
+                200
+            },
+        });
+        faults
     });
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
@@ -105,6 +108,24 @@ async fn handle(sb: Sandbox, api: Api, body: Bytes) -> Response {
         return StatusCode::GATEWAY_TIMEOUT.into_response();
     }
     ([(header::CONTENT_TYPE, "application/json")], answer).into_response()
+}
+
+/// Decides (and counts down) the per-call faults for one call to `api`.
+fn take_faults(f: &mut Faults, api: Api) -> CallFaults {
+    if !f.targets(api) {
+        return CallFaults {
+            latency: Duration::ZERO,
+            http_5xx: false,
+            no_answer: false,
+        };
+    }
+    let http_5xx = take_one(&mut f.http_5xx);
+    let no_answer = !http_5xx && take_one(&mut f.no_answer);
+    CallFaults {
+        latency: Duration::from_millis(f.latency_ms),
+        http_5xx,
+        no_answer,
+    }
 }
 
 fn take_one(counter: &mut u32) -> bool {
