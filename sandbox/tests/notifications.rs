@@ -269,3 +269,57 @@ async fn refunds_are_notified_when_they_end() {
     );
     assert!(n.refund_ending_time.is_some());
 }
+
+#[tokio::test]
+async fn a_failed_refund_is_notified_as_failed() {
+    let h = start().await;
+    let rx = Receiver::start(vec![Reply::Ok]).await;
+    h.paid_order("M-N9", "10.00").await;
+    h.sandbox.set_faults(Faults {
+        refund_failure: true,
+        ..Faults::default()
+    });
+    let mut r = refund("M-N9", "RF-N9", "3.00");
+    r["notificationUrl"] = json!(rx.url);
+    let a = h.call(REFUND, &r).await;
+    assert_eq!(
+        (a.code(), a.status()),
+        ("002000", Some("PROCESSING")),
+        "it fails later, not at once"
+    );
+    let bodies = rx.wait_for(1).await;
+    let (env, n) = read(&h, &bodies[0]);
+    assert_eq!(env.code(), Some("303000"));
+    let Notification::Refund(n) = n else {
+        panic!("REFUND expected")
+    };
+    assert_eq!(n.notify_type, NotifyType::Refund);
+    assert_eq!(
+        (
+            n.status,
+            n.merchant_refund_id.as_str(),
+            n.merchant_transaction_id.as_str()
+        ),
+        (RefundStatus::Failed, "RF-N9", "M-N9")
+    );
+    assert_eq!(
+        (n.amount.as_str(), n.refund_id.as_deref()),
+        ("3.000000", Some(a.str("refundId")))
+    );
+    wait_until("the delivery is recorded", async || {
+        h.sandbox.order("M-N9").unwrap().notifications[0].outcome == NotificationOutcome::Delivered
+    })
+    .await;
+    let rec = h.sandbox.order("M-N9").unwrap();
+    let note = &rec.notifications[0];
+    assert_eq!(
+        (
+            note.notify_type,
+            note.status.as_str(),
+            note.merchant_refund_id.as_deref()
+        ),
+        (NotifyType::Refund, "FAILED", Some("RF-N9"))
+    );
+    assert_eq!(rec.refunds[0].status, RefundStatus::Failed);
+    assert_eq!(rx.bodies().len(), 1, "accepted once, sent once");
+}
