@@ -1,6 +1,6 @@
-//! Both sides agree on the v4 signature byte for byte: a request signed by hand (sha2 and
-//! the reference's rules, no protocol crate) is accepted, and the sandbox's answer verifies
-//! both by hand and with the protocol crate. Also MD5, and the binary's start-up lines.
+//! Both sides agree on the v4 signature byte for byte: a request signed by hand (sha2 or
+//! md-5 and the reference's rules, no protocol crate) is accepted, and the sandbox's answer
+//! verifies both by hand and with the protocol crate. Also the binary's start-up lines.
 
 mod common;
 
@@ -8,12 +8,14 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use common::*;
+use md5::Md5;
 use pingpong_protocol::{Envelope, SignType};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// The reference's rule, written out: salt + sorted `k=v` of every field but `sign`,
-/// blanks skipped, joined with `&`; SHA256; upper-case hex.
+/// blanks skipped, joined with `&`; the digest the `signType` field names (MD5, else
+/// SHA256); upper-case hex.
 fn hand_sign(salt: &str, fields: &[(&str, &str)]) -> String {
     let mut pairs: Vec<_> = fields
         .iter()
@@ -21,8 +23,70 @@ fn hand_sign(salt: &str, fields: &[(&str, &str)]) -> String {
         .collect();
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     let joined: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let digest = Sha256::digest(format!("{salt}{}", joined.join("&")).as_bytes());
+    let content = format!("{salt}{}", joined.join("&"));
+    let md5 = fields.iter().any(|&(k, v)| k == "signType" && v == "MD5");
+    let digest = if md5 {
+        Md5::digest(content.as_bytes()).to_vec()
+    } else {
+        Sha256::digest(content.as_bytes()).to_vec()
+    };
     digest.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// Every top-level field of a JSON answer, as (key, string value).
+fn fields_of(raw: &str) -> Vec<(String, String)> {
+    let answer: serde_json::Map<String, Value> = serde_json::from_str(raw).unwrap();
+    answer
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Checks `raw`'s `sign` by hand.
+fn assert_hand_verifies(salt: &str, raw: &str) {
+    let texts = fields_of(raw);
+    let refs: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let sign = refs.iter().find(|(k, _)| *k == "sign").expect("signed").1;
+    assert_eq!(sign, hand_sign(salt, &refs), "{raw}");
+}
+
+/// Posts `fields` plus their hand-made `sign` as a JSON object.
+async fn post_hand_signed(h: &Harness, path: &str, salt: &str, fields: &[(&str, &str)]) -> String {
+    let mut body = serde_json::Map::new();
+    for (k, v) in fields {
+        body.insert((*k).into(), json!(v));
+    }
+    body.insert("sign".into(), json!(hand_sign(salt, fields)));
+    let (status, raw) = h.post_raw(path, &Value::Object(body).to_string()).await;
+    assert_eq!(status, 200, "{raw}");
+    raw
+}
+
+#[test]
+fn the_hand_signer_reproduces_the_reference_vectors() {
+    // Vector 1 of the reference (§3.6): sandbox account B, MD5, and its derived SHA256 twin.
+    let biz = r#"{"merchantTransactionId":"10019","trackingNumber":"423431241","logisticsCompany":"sf","logisticsCompanyUrl":"https://www.baidu.com"}"#;
+    let salt = "BCE27A281029F5EAF3CC0E82";
+    let fields = |sign_type| {
+        [
+            ("accId", "2018092714313010016289"),
+            ("clientId", "2018092714313010016"),
+            ("signType", sign_type),
+            ("version", "1.0"),
+            ("bizContent", biz),
+        ]
+    };
+    assert_eq!(
+        hand_sign(salt, &fields("MD5")),
+        "055AD0B08E3A92A91475E24E1F0C005F"
+    );
+    assert_eq!(
+        hand_sign(salt, &fields("SHA256")),
+        "CF54E3E89BE3255D8B05E3E5671CF0378011BD55ED8E020426BFB6A02947DD6A"
+    );
 }
 
 #[tokio::test]
@@ -41,28 +105,12 @@ async fn a_hand_signed_request_is_accepted_and_the_answer_verifies_both_ways() {
         ("version", "1.0"),
         ("bizContent", biz.as_str()),
     ];
-    let sign = hand_sign(salt, &fields);
-    let mut body = serde_json::Map::new();
-    for (k, v) in fields {
-        body.insert(k.into(), json!(v));
-    }
-    body.insert("sign".into(), json!(sign));
-    let (status, raw) = h
-        .post_raw(UNIFIED_PAY, &Value::Object(body).to_string())
-        .await;
-    assert_eq!(status, 200);
+    let raw = post_hand_signed(&h, UNIFIED_PAY, salt, &fields).await;
 
     // By hand: every top-level field of the answer but sign.
+    assert_hand_verifies(salt, &raw);
     let answer: serde_json::Map<String, Value> = serde_json::from_str(&raw).unwrap();
-    let texts: Vec<(String, String)> = answer
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect();
-    let refs: Vec<(&str, &str)> = texts
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    assert_eq!(answer["sign"].as_str().unwrap(), hand_sign(salt, &refs));
+    assert_eq!(answer["signType"], "SHA256");
     assert_eq!(answer["code"], "002000", "{raw}");
     // And with the protocol crate.
     let env = Envelope::parse(raw.as_bytes()).unwrap();
@@ -72,6 +120,47 @@ async fn a_hand_signed_request_is_accepted_and_the_answer_verifies_both_ways() {
         (biz["status"].as_str(), biz["amount"].as_str()),
         (Some("PROCESSING"), Some("12.500000"))
     );
+}
+
+#[tokio::test]
+async fn a_hand_signed_md5_request_is_accepted_and_answers_and_pushes_in_md5() {
+    let h = start().await;
+    let rx = Receiver::start(vec![Reply::Ok]).await;
+    let salt = "F78BC96A55548B2319EE68E0";
+    let biz = format!(
+        r#"{{"merchantTransactionId":"M-HAND-MD5","requestId":"R-HAND-MD5","amount":"7.25","currency":"USD","captureDelayHours":0,"cashierDeviceId":"POS-9","paymentMethod":{{"type":"AlipayCN-Offline"}},"timeExpire":"{}","notificationUrl":"{}"}}"#,
+        now_s() + 120,
+        rx.url
+    );
+    let fields = [
+        ("accId", "2018092714313010016291"),
+        ("clientId", "2018092714313010016"),
+        ("signType", "MD5"),
+        ("version", "1.0"),
+        ("bizContent", biz.as_str()),
+    ];
+    assert_eq!(hand_sign(salt, &fields).len(), 32);
+    let raw = post_hand_signed(&h, UNIFIED_PAY, salt, &fields).await;
+    let answer: serde_json::Map<String, Value> = serde_json::from_str(&raw).unwrap();
+    assert_eq!(answer["code"], "002000", "{raw}");
+    assert_eq!(answer["signType"], "MD5");
+    assert_eq!(answer["sign"].as_str().unwrap().len(), 32);
+    assert_hand_verifies(salt, &raw);
+    let env = Envelope::parse(raw.as_bytes()).unwrap();
+    env.verify(salt).unwrap();
+
+    // The same fields signed with another salt are refused.
+    let wrong = post_hand_signed(&h, UNIFIED_PAY, "F78BC96A55548B2319EE68E1", &fields).await;
+    assert!(wrong.contains(r#""code":"104000""#), "{wrong}");
+
+    // The order's notification is signed the way the order was created: MD5.
+    let biz: Value = serde_json::from_str(env.biz_content().unwrap()).unwrap();
+    let (status, _) = h.wallet(biz["qrCode"].as_str().unwrap(), "pay").await;
+    assert_eq!(status, 200);
+    let pushed = &rx.wait_for(1).await[0];
+    let push: serde_json::Map<String, Value> = serde_json::from_str(pushed).unwrap();
+    assert_eq!(push["signType"], "MD5");
+    assert_hand_verifies(salt, pushed);
 }
 
 #[tokio::test]
