@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use pingpong_sandbox::{Api, Faults};
+use pingpong_protocol::Envelope;
+use pingpong_sandbox::{Account, Api, Faults};
 use serde_json::json;
 
 #[tokio::test]
@@ -297,12 +298,98 @@ async fn a_create_that_never_landed_is_resent_with_the_same_request_id() {
         "retried inline"
     );
     assert_eq!(h.stats().orders, 0);
+    // The three sends are one signed body, byte for byte: same requestId, same signature.
+    let sent = h.sent(UNIFIED_PAY);
+    let statuses: Vec<u16> = sent.iter().map(|r| r.http_status).collect();
+    assert_eq!(statuses, [503, 503, 503]);
+    assert!(
+        sent.iter().all(|r| r.body == sent[0].body),
+        "an inline resend changed the body: {sent:#?}"
+    );
+    let request_id = signed_request_id(&sent[0].body);
     let retry = h.post("/v1/payments", DEMO, body).await;
     assert_eq!(retry.status, 200, "{}", retry.text);
     assert_eq!(retry.json["status"], "PROCESSING");
     let order = h.sandbox.order("ORDER-5XX-1").unwrap();
     assert_eq!(order.attempts.len(), 1);
     assert_eq!(h.stats().orders, 1);
+    // The later re-send (after a query said 107001) is that same body again.
+    let sent = h.sent(UNIFIED_PAY);
+    assert_eq!(sent.len(), 4);
+    assert_eq!((sent[3].http_status, &sent[3].body), (200, &sent[0].body));
+    assert_eq!(order.attempts[0].request_id, request_id);
+}
+
+const UNIFIED_PAY: &str = "/v4/payment/unifiedPay";
+const REFUND: &str = "/v4/payment/refund";
+
+/// Verifies a signed request body with the demo account's salt; its bizContent `requestId`.
+fn signed_request_id(body: &str) -> String {
+    let env = Envelope::parse(body.as_bytes()).unwrap();
+    env.verify(&Account::sandbox_a().salt)
+        .expect("the proxy signs with the demo salt");
+    let biz: serde_json::Value = serde_json::from_str(env.biz_content().unwrap()).unwrap();
+    biz["requestId"].as_str().expect("a requestId").to_owned()
+}
+
+#[tokio::test]
+async fn inline_resends_after_5xx_repeat_the_signed_body_byte_for_byte() {
+    let h = Harness::demo().await;
+    // Two 503s, then the third send of each call is processed.
+    h.sandbox.set_faults(Faults {
+        http_5xx: 2,
+        apis: vec![Api::UnifiedPay],
+        ..Faults::default()
+    });
+    let p = h
+        .create_payment(
+            DEMO,
+            json!({ "amount": "9.00", "currency": "USD", "method": "WECHAT" }),
+        )
+        .await;
+    let mtid = p["merchantTransactionId"].as_str().unwrap().to_owned();
+    let sent = h.sent(UNIFIED_PAY);
+    let statuses: Vec<u16> = sent.iter().map(|r| r.http_status).collect();
+    assert_eq!(statuses, [503, 503, 200]);
+    assert!(
+        sent.iter().all(|r| r.body == sent[0].body),
+        "an inline resend changed the body: {sent:#?}"
+    );
+    let order = h.sandbox.order(&mtid).unwrap();
+    assert_eq!(order.attempts.len(), 1);
+    assert_eq!(
+        order.attempts[0].request_id,
+        signed_request_id(&sent[0].body)
+    );
+
+    h.pay(&p).await;
+    h.await_payment(DEMO, &mtid, "SUCCESS").await;
+    h.sandbox.set_faults(Faults {
+        http_5xx: 2,
+        apis: vec![Api::Refund],
+        ..Faults::default()
+    });
+    let r = h
+        .post(
+            &format!("/v1/payments/{mtid}/refunds"),
+            DEMO,
+            json!({ "amount": "4.00" }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sent = h.sent(REFUND);
+    let statuses: Vec<u16> = sent.iter().map(|r| r.http_status).collect();
+    assert_eq!(statuses, [503, 503, 200]);
+    assert!(
+        sent.iter().all(|r| r.body == sent[0].body),
+        "an inline resend changed the body: {sent:#?}"
+    );
+    let env = Envelope::parse(sent[0].body.as_bytes()).unwrap();
+    env.verify(&Account::sandbox_a().salt).unwrap();
+    let biz: serde_json::Value = serde_json::from_str(env.biz_content().unwrap()).unwrap();
+    assert_eq!(biz["merchantRefundId"], r.json["merchantRefundId"]);
+    let order = h.sandbox.order(&mtid).unwrap();
+    assert_eq!(order.refunds.len(), 1, "one refund for three sends");
 }
 
 #[tokio::test]

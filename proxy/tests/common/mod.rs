@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use pingpong_qr_proxy::{
     Config, PingPongAccount, ProxyHandle, RegisterToken, SandboxOptions, Secret, Upstream, start,
 };
-use pingpong_sandbox::{Account, Sandbox, SandboxConfig, Stats};
+use pingpong_sandbox::{Account, RequestRecord, Sandbox, SandboxConfig, Stats};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -185,6 +185,11 @@ impl Harness {
         self.stats().total_requests()
     }
 
+    /// The v4 requests to `path` the sandbox received, as they arrived (signed bodies).
+    pub fn sent(&self, path: &str) -> Vec<RequestRecord> {
+        sent_to(&self.sandbox, path)
+    }
+
     /// Opens the event stream of `token`'s store.
     pub async fn events(&self, token: &str, last_event_id: Option<u64>) -> EventStream {
         let t = self.post("/v1/events/tickets", token, json!({})).await;
@@ -219,6 +224,15 @@ pub async fn send(req: reqwest::RequestBuilder) -> Reply {
         text,
         json,
     }
+}
+
+/// The v4 requests to `path` that `sandbox` received, oldest first (signed bodies).
+pub fn sent_to(sandbox: &Sandbox, path: &str) -> Vec<RequestRecord> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
 }
 
 /// Polls `check` every 20 ms until it yields a value; panics after [`DEADLINE`].
