@@ -7,8 +7,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use pingpong_protocol::ErrorCode;
 use pingpong_protocol::contract::paths;
+use pingpong_protocol::{Envelope, ErrorCode};
 use pingpong_sandbox::{Account, Api, Faults};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -363,4 +363,251 @@ async fn a_refusal_by_pingpong_is_upstream_rejected_with_its_code() {
     assert_eq!(got.json["resultCode"], "102000");
     c.check(&Method::GET, paths::PAYMENT, &got);
     assert_eq!(upstream.sandbox.stats().orders, 0);
+}
+
+/// A unifiedPay bizContent with the parameters the proxy sends for a DEMO-POS-1 ALIPAY
+/// order, for creating the "same" order straight at the acquirer.
+fn direct_order(mtid: &str, amount: &str) -> Value {
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    json!({
+        "merchantTransactionId": mtid,
+        "requestId": format!("{mtid}-DIRECT"),
+        "amount": amount,
+        "currency": "USD",
+        "captureDelayHours": 0,
+        "cashierDeviceId": "DEMO-POS-1",
+        "paymentMethod": { "type": "AlipayCN-Offline" },
+        "timeExpire": (now_s + 300).to_string(),
+    })
+}
+
+/// The journaled upstream exchanges of `h`'s proxy: (outcome, response without sign).
+async fn exchanges(h: &Harness) -> Vec<(String, String)> {
+    let db = h.dir.path().join("journal.sqlite");
+    // The audit record is a deferred write: wait until it is committed.
+    eventually("the exchange is journaled", || async {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT outcome, COALESCE(response, '') FROM exchanges ORDER BY rowid")
+            .unwrap();
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        (!rows.is_empty()).then_some(rows)
+    })
+    .await
+}
+
+/// A documented route: method and path template.
+type Route = (Method, &'static str);
+const CREATE: Route = (Method::POST, paths::PAYMENTS);
+const READ: Route = (Method::GET, paths::PAYMENT);
+const REFUND: Route = (Method::POST, paths::REFUNDS);
+const READ_REFUND: Route = (Method::GET, paths::REFUND);
+
+/// An expected answer: HTTP status, error `code` ("" for a success), `upstreamCode`.
+type Want = (u16, &'static str, Option<&'static str>);
+
+/// `UPSTREAM_REJECTED` (422) carrying PingPong's `code`.
+fn rejected(code: &'static str) -> Want {
+    (422, "UPSTREAM_REJECTED", Some(code))
+}
+
+/// A success with `status`.
+fn answer(status: u16) -> Want {
+    (status, "", None)
+}
+
+#[tokio::test]
+async fn pingpong_refusals_map_to_the_documented_errors() {
+    let a = Account::sandbox_a();
+    let s1 = StandaloneSandbox::start(vec![a.clone()]).await;
+    let mut h = pingpong_harness(&s1.sandbox, &s1.url, &a, |_| {}).await;
+    let mut c = Conformance::new();
+    // (what, the answer, its route, the expected status + code + upstreamCode)
+    let mut rows: Vec<(&str, Reply, Route, Want)> = Vec::new();
+
+    // 107000: another client of the account used the id with other parameters first.
+    let first = s1
+        .call(
+            &a,
+            "/v4/payment/unifiedPay",
+            &direct_order("MAP-DUP-1", "9.00"),
+        )
+        .await;
+    assert_eq!(first.code(), Some("002000"));
+    let dup = json!({ "amount": "3.00", "currency": "USD", "method": "ALIPAY", "merchantTransactionId": "MAP-DUP-1" });
+    let r = h.post("/v1/payments", DEMO, dup).await;
+    rows.push(("create, id taken upstream", r, CREATE, rejected("107000")));
+    let r = h.get("/v1/payments/MAP-DUP-1", DEMO).await;
+    assert_eq!(
+        (r.json["status"].as_str(), r.json["resultCode"].as_str()),
+        (Some("FAILED"), Some("107000")),
+        "{}",
+        r.text
+    );
+    rows.push(("get of that refused create", r, READ, answer(200)));
+    assert_eq!(
+        s1.sandbox.order("MAP-DUP-1").unwrap().amount,
+        "9.00",
+        "the first order is untouched"
+    );
+
+    // 105000: the same order exists upstream and is already CLOSED.
+    s1.call(
+        &a,
+        "/v4/payment/unifiedPay",
+        &direct_order("MAP-CLOSED-1", "4.00"),
+    )
+    .await;
+    s1.sandbox.expire("MAP-CLOSED-1").unwrap();
+    let closed = json!({ "amount": "4.00", "currency": "USD", "method": "ALIPAY", "merchantTransactionId": "MAP-CLOSED-1" });
+    let r = h.post("/v1/payments", DEMO, closed).await;
+    rows.push(("create of a closed order", r, CREATE, rejected("105000")));
+
+    // 108003: a refund made past the proxy used up balance the journal still counts.
+    let paid = h.paid_payment("10.00").await;
+    let paid_id = paid["merchantTransactionId"].as_str().unwrap().to_owned();
+    let direct = s1
+        .call(
+            &a,
+            "/v4/payment/refund",
+            &json!({ "merchantTransactionId": paid_id, "merchantRefundId": "MAP-RF-DIRECT", "amount": "6.00", "currency": "USD" }),
+        )
+        .await;
+    assert_eq!(direct.code(), Some("002000"));
+    let refunds = format!("/v1/payments/{paid_id}/refunds");
+    let r = h
+        .post(
+            &refunds,
+            DEMO,
+            json!({ "amount": "5.00", "merchantRefundId": "MAP-RF-1" }),
+        )
+        .await;
+    rows.push((
+        "refund over the upstream balance",
+        r,
+        REFUND,
+        rejected("108003"),
+    ));
+    let r = h.get(&format!("{refunds}/MAP-RF-1"), DEMO).await;
+    assert_eq!(
+        (r.json["status"].as_str(), r.json["resultCode"].as_str()),
+        (Some("FAILED"), Some("108003")),
+        "{}",
+        r.text
+    );
+    rows.push(("get of that refused refund", r, READ_REFUND, answer(200)));
+    let r = h.post(&refunds, DEMO, json!({ "amount": "4.00" })).await;
+    let last_refund = r.json["merchantRefundId"].as_str().unwrap_or("").to_owned();
+    rows.push(("a refused refund holds no balance", r, REFUND, answer(201)));
+
+    // The journal moves to an acquirer that has never seen its orders (e.g. another
+    // environment): 107001, 107002, 107003.
+    let open = h.usd_payment("2.00").await;
+    let open_id = open["merchantTransactionId"].as_str().unwrap().to_owned();
+    let paid2 = h.paid_payment("8.00").await;
+    let paid2_id = paid2["merchantTransactionId"].as_str().unwrap().to_owned();
+    h.await_refund(&paid_id, &last_refund, "SUCCESS").await;
+    h.shutdown().await;
+    let s2 = StandaloneSandbox::start(vec![a.clone()]).await;
+    // There, the second paid order exists but was never paid.
+    s2.call(
+        &a,
+        "/v4/payment/unifiedPay",
+        &direct_order(&paid2_id, "8.00"),
+    )
+    .await;
+    let proxy = pingpong_qr_proxy::start(pingpong_config(h.dir.path(), &s2.url, &a))
+        .await
+        .unwrap();
+    h.url = proxy.url().to_owned();
+    h.proxy = Some(proxy);
+    h.sandbox = s2.sandbox.clone();
+    let r = h.get(&format!("/v1/payments/{open_id}"), DEMO).await;
+    rows.push((
+        "query of an order upstream does not know",
+        r,
+        READ,
+        rejected("107001"),
+    ));
+    let r = h
+        .post(
+            &format!("/v1/payments/{paid_id}/refunds"),
+            DEMO,
+            json!({ "amount": "1.00" }),
+        )
+        .await;
+    rows.push((
+        "refund of an order upstream does not know",
+        r,
+        REFUND,
+        rejected("107002"),
+    ));
+    let r = h
+        .post(
+            &format!("/v1/payments/{paid2_id}/refunds"),
+            DEMO,
+            json!({ "amount": "1.00" }),
+        )
+        .await;
+    rows.push((
+        "refund of an order upstream has unpaid",
+        r,
+        REFUND,
+        rejected("107003"),
+    ));
+    h.shutdown().await;
+
+    // Answers that cannot be verified are never trusted, whatever their code: a wrong salt
+    // (104000, signed with the real salt) and an unknown account (103000, unsigned).
+    let mut wrong_salt = a.clone();
+    wrong_salt.salt = Account::sandbox_b().salt;
+    let unknown = Account {
+        acc_id: "2018092714313010099999".into(),
+        client_id: "2018092714313010099".into(),
+        salt: a.salt.clone(),
+    };
+    let mut refused_by = Vec::new();
+    for (account, what, code) in [
+        (&wrong_salt, "create with a wrong salt", "104000"),
+        (&unknown, "create for an unknown account", "103000"),
+    ] {
+        let hb = pingpong_harness(&s2.sandbox, &s2.url, account, |_| {}).await;
+        let r = hb
+            .post(
+                "/v1/payments",
+                DEMO,
+                json!({ "amount": "1.00", "currency": "USD", "method": "ALIPAY" }),
+            )
+            .await;
+        rows.push((what, r, CREATE, (502, "UPSTREAM_BAD_SIGNATURE", None)));
+        let journaled = exchanges(&hb).await;
+        assert_eq!(journaled.len(), 1, "{journaled:?}");
+        assert_eq!(journaled[0].0, "bad-signature");
+        let answer = Envelope::parse(journaled[0].1.as_bytes()).unwrap();
+        refused_by.push((answer.code().map(str::to_owned), code));
+    }
+    for (got, want) in refused_by {
+        assert_eq!(got.as_deref(), Some(want), "what the sandbox answered");
+    }
+
+    for (what, r, (method, template), (status, code, upstream)) in &rows {
+        assert_eq!(r.status, *status, "{what}: {}", r.text);
+        if !code.is_empty() {
+            assert_eq!(r.code(), *code, "{what}: {}", r.text);
+            assert_eq!(
+                r.json["upstreamCode"].as_str(),
+                *upstream,
+                "{what}: {}",
+                r.text
+            );
+        }
+        c.check(method, template, r);
+    }
 }

@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use pingpong_protocol::Envelope;
 use pingpong_qr_proxy::{
     Config, PingPongAccount, ProxyHandle, RegisterToken, SandboxOptions, Secret, Upstream, start,
 };
@@ -368,6 +369,29 @@ impl StandaloneSandbox {
         });
         tokio::spawn(pingpong_sandbox::serve(sandbox.clone(), listener));
         StandaloneSandbox { sandbox, url }
+    }
+
+    /// A v4 call straight to the sandbox, past the proxy (as another client of the same
+    /// account would make it): signed with the protocol crate (SHA256); the answer verified.
+    pub async fn call(&self, account: &Account, path: &str, biz: &Value) -> Envelope {
+        let mut env = Envelope::request(
+            &account.acc_id,
+            &account.client_id,
+            pingpong_protocol::SignType::Sha256,
+            biz.to_string(),
+        );
+        env.sign(&account.salt).unwrap();
+        let r = client()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/json")
+            .body(env.to_json())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let answer = Envelope::parse(&r.bytes().await.unwrap()).unwrap();
+        answer.verify(&account.salt).expect("a signed answer");
+        answer
     }
 }
 
