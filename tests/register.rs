@@ -273,6 +273,23 @@ async fn upstream_requests() -> f64 {
         .sum()
 }
 
+/// The sandbox's record of an order (`GET /sandbox/control/orders/{id}`).
+async fn sandbox_order(merchant_transaction_id: &str) -> JsValue {
+    let mut path = String::from("/control/orders/");
+    path.push_str(merchant_transaction_id);
+    sandbox("GET", &path, JsValue::UNDEFINED).await
+}
+
+/// Every localStorage key, sorted.
+fn storage_keys() -> Vec<String> {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let mut keys: Vec<String> = (0..storage.length().unwrap())
+        .filter_map(|i| storage.key(i).unwrap())
+        .collect();
+    keys.sort();
+    keys
+}
+
 async fn sandbox_orders() -> f64 {
     get(
         &sandbox("GET", "/control/stats", JsValue::UNDEFINED).await,
@@ -668,6 +685,13 @@ async fn every_invalid_input_is_refused_with_its_code_before_any_request() {
     let r = Opts::new(false).build();
     let calls = api_calls();
     let upstream = upstream_requests().await;
+    let orders = sandbox_orders().await;
+    let journal = || {
+        let pending = js_sys::JSON::stringify(&r.pending_payments().unwrap()).unwrap();
+        let history = js_sys::JSON::stringify(&r.history().unwrap()).unwrap();
+        (String::from(pending), String::from(history), storage_keys())
+    };
+    let journal_before = journal();
     let base = || {
         vec![
             ("amount", JsValue::from("12.50")),
@@ -766,6 +790,56 @@ async fn every_invalid_input_is_refused_with_its_code_before_any_request() {
         upstream,
         "nothing reached the sandbox"
     );
+    assert_eq!(journal(), journal_before, "nothing was journaled");
+    assert_eq!(
+        (journal_before.0.as_str(), journal_before.1.as_str()),
+        ("[]", "[]")
+    );
+
+    // The bounds themselves are accepted: one create each reaches the proxy and the acquirer,
+    // with that validity.
+    let mut accepted = Vec::new();
+    for seconds in [60, 259_200] {
+        let creates = api_calls_to("/v1/payments");
+        let sent_upstream = upstream_requests().await;
+        let p = done(r.start_payment(with("expiresInSeconds", seconds.into())))
+            .await
+            .unwrap_or_else(|e| panic!("expiresInSeconds {seconds} refused: {e:?}"));
+        assert_eq!(text(&p, "status"), "PROCESSING");
+        assert_eq!(api_calls_to("/v1/payments"), creates + 1, "one create");
+        assert_eq!(
+            upstream_requests().await,
+            sent_upstream + 1.0,
+            "one unifiedPay"
+        );
+        let order = sandbox_order(&id_of(&p)).await;
+        let validity = get(&order, "expiresAtMs").as_f64().unwrap()
+            - get(&order, "createdAtMs").as_f64().unwrap();
+        let want = f64::from(seconds) * 1_000.0;
+        assert!(
+            (want - 1_000.0..=want + 1_000.0).contains(&validity),
+            "{seconds} s asked, {validity} ms at the acquirer"
+        );
+        let left = r.ms_until_expiry(p.clone()).as_f64().expect("an expiry");
+        assert!(
+            (want - 5_000.0..=want + 1_000.0).contains(&left),
+            "{left} ms left of {seconds} s"
+        );
+        accepted.push(p);
+    }
+    assert_eq!(sandbox_orders().await, orders + 2.0, "two orders");
+    assert_eq!(
+        r.pending_payments()
+            .unwrap()
+            .unchecked_into::<Array>()
+            .length(),
+        2
+    );
+    assert_ne!(storage_keys(), journal_before.2, "journaled");
+    // Leave nothing open at the sandbox for the tests that follow.
+    for p in &accepted {
+        expire(p).await;
+    }
     r.close();
 }
 
@@ -942,5 +1016,212 @@ async fn history_lists_every_payment_newest_first_with_refunds_and_balance() {
     let pending = r.pending_payments().unwrap().unchecked_into::<Array>();
     assert_eq!(pending.length(), 1);
     assert_eq!(id_of(&pending.get(0)), id_of(&open));
+    r.close();
+}
+
+fn refund_path(id: &str, refund_id: &str) -> String {
+    let mut s = String::from("/v1/payments/");
+    s.push_str(id);
+    s.push_str("/refunds/");
+    s.push_str(refund_id);
+    s
+}
+
+/// GETs of the payment itself (not of its refunds) sent so far.
+fn payment_reads(id: &str) -> u32 {
+    let mut path = String::from("/v1/payments/");
+    path.push_str(id);
+    let mut refunds = path.clone();
+    refunds.push_str("/refunds");
+    api_calls_to(&path) - api_calls_to(&refunds)
+}
+
+#[wasm_bindgen_test]
+async fn get_payment_and_get_refund_ask_the_proxy_once_and_journal_the_answer() {
+    let _serial = serial().await;
+    let r = Opts::new(false).build();
+    let p = start(&r, "9.50").await;
+    let id = id_of(&p);
+
+    // Open: one request, the create's payment.
+    let reads = payment_reads(&id);
+    let got = done(r.get_payment(id.as_str().into(), JsValue::UNDEFINED))
+        .await
+        .expect("getPayment");
+    assert_eq!(payment_reads(&id), reads + 1, "one request");
+    assert_eq!(id_of(&got), id);
+    assert_eq!(text(&got, "status"), "PROCESSING");
+    for key in ["amount", "currency", "method", "transactionId", "qrCode"] {
+        assert_eq!(text(&got, key), text(&p, key), "{key}");
+    }
+
+    // Paid at the wallet: no wait runs, yet getPayment learns it and the journal keeps it.
+    wallet(&p, "pay").await;
+    let got = done(r.get_payment(id.as_str().into(), JsValue::UNDEFINED))
+        .await
+        .expect("getPayment");
+    assert_eq!(payment_reads(&id), reads + 2, "one request");
+    assert_eq!(text(&got, "status"), "SUCCESS");
+    assert_eq!(text(&got, "refundableAmount"), "9.50");
+    let h = r.history().unwrap().unchecked_into::<Array>();
+    assert_eq!(id_of(&h.get(0)), id);
+    assert_eq!(text(&h.get(0), "state"), "SUCCESS", "journaled");
+    assert_eq!(
+        r.pending_payments()
+            .unwrap()
+            .unchecked_into::<Array>()
+            .length(),
+        0,
+        "nothing left to resume"
+    );
+
+    // A refund, read with getRefund until the acquirer is done (300 ms): one request a read.
+    let refund = done(r.refund(id.as_str().into(), obj(&[("amount", "4.00".into())])))
+        .await
+        .expect("refund");
+    let rid = text(&refund, "merchantRefundId");
+    let path = refund_path(&id, &rid);
+    let mut statuses = Vec::new();
+    for n in 1..=20 {
+        let got = done(r.get_refund(id.as_str().into(), rid.as_str().into(), JsValue::UNDEFINED))
+            .await
+            .expect("getRefund");
+        assert_eq!(api_calls_to(&path), n, "one request a read");
+        assert_eq!(id_of(&got), id);
+        assert_eq!(text(&got, "merchantRefundId"), rid);
+        assert_eq!(text(&got, "amount"), "4.00");
+        assert_eq!(text(&got, "currency"), "USD");
+        let status = text(&got, "status");
+        let last = status == "SUCCESS";
+        statuses.push(status);
+        if last {
+            break;
+        }
+        sleep_ms(200).await;
+    }
+    assert_eq!(
+        statuses.last().map(String::as_str),
+        Some("SUCCESS"),
+        "{statuses:?}"
+    );
+    let entry = r.history().unwrap().unchecked_into::<Array>().get(0);
+    let refunds = get(&entry, "refunds").unchecked_into::<Array>();
+    assert_eq!(refunds.length(), 1);
+    assert_eq!(text(&refunds.get(0), "state"), "SUCCESS", "journaled");
+    assert_eq!(text(&entry, "refundableAmount"), "5.50");
+
+    // Ids the proxy does not know: NOT_FOUND, naming them.
+    let other = unique("PQnone");
+    let e = done(r.get_payment(other.as_str().into(), JsValue::UNDEFINED))
+        .await
+        .expect_err("unknown payment");
+    assert_eq!(code_of(&e), "NOT_FOUND");
+    assert_eq!(text(&e, "merchantTransactionId"), other);
+    let other = unique("RFnone");
+    let e = done(r.get_refund(
+        id.as_str().into(),
+        other.as_str().into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect_err("unknown refund");
+    assert_eq!(code_of(&e), "NOT_FOUND");
+    assert_eq!(text(&e, "merchantRefundId"), other);
+
+    // An aborted signal: refused before any request.
+    let controller = AbortController::new().unwrap();
+    controller.abort();
+    let calls = api_calls();
+    let signal = || obj(&[("signal", controller.signal().into())]);
+    let e = done(r.get_payment(id.as_str().into(), signal()))
+        .await
+        .expect_err("aborted");
+    assert_eq!(code_of(&e), "ABORTED");
+    let e = done(r.get_refund(id.as_str().into(), rid.as_str().into(), signal()))
+        .await
+        .expect_err("aborted");
+    assert_eq!(code_of(&e), "ABORTED");
+    assert_eq!(api_calls(), calls);
+    r.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_abort_signal_ends_a_refund_wait_and_its_request_in_flight() {
+    let _serial = serial().await;
+    let r = Opts::new(false).build();
+    let p = start(&r, "6.00").await;
+    let id = id_of(&p);
+    let waiting = wait(&r, &id, JsValue::UNDEFINED);
+    wallet(&p, "pay").await;
+    assert_eq!(text(&waiting.await.unwrap(), "status"), "SUCCESS");
+    // The proxy must ask the acquirer (no push tells it the refund is done), and the
+    // acquirer takes 4 s to answer a refund query: the wait's first poll stays in flight.
+    faults(&[
+        ("dropNotifications", 5.into()),
+        ("latencyMs", 4_000.into()),
+        ("apis", Array::of1(&"refundQuery".into()).into()),
+    ])
+    .await;
+    let refund = done(r.refund(id.as_str().into(), obj(&[("amount", "2.00".into())])))
+        .await
+        .expect("refund");
+    let rid = text(&refund, "merchantRefundId");
+    let path = refund_path(&id, &rid);
+    let controller = AbortController::new().unwrap();
+    let result: Rc<RefCell<Option<Result<JsValue, JsValue>>>> = Rc::default();
+    let slot = result.clone();
+    let waiting = JsFuture::from(r.wait_for_refund(
+        id.as_str().into(),
+        rid.as_str().into(),
+        obj(&[("signal", controller.signal().into())]),
+    ));
+    wasm_bindgen_futures::spawn_local(async move {
+        *slot.borrow_mut() = Some(waiting.await);
+    });
+    until(6_000, "the wait's first poll", || api_calls_to(&path) == 1).await;
+    sleep_ms(300).await;
+    assert_eq!(api_calls_done(&path), 0, "the poll is in flight");
+    assert!(result.borrow().is_none(), "still waiting");
+    controller.abort();
+    until(1_000, "the wait to end on abort", || {
+        result.borrow().is_some()
+    })
+    .await;
+    let e = result.borrow_mut().take().unwrap().expect_err("aborted");
+    assert_eq!(code_of(&e), "ABORTED");
+    assert_eq!(text(&e, "merchantTransactionId"), id);
+    assert_eq!(text(&e, "merchantRefundId"), rid);
+    until(1_000, "the request in flight to be aborted", || {
+        api_calls_done(&path) == 1
+    })
+    .await;
+    // Longer than the next poll's 2–3 s: an aborted wait sends nothing more.
+    sleep_ms(3_500).await;
+    assert_eq!(api_calls_to(&path), 1, "no poll after the abort");
+    faults(&[]).await;
+
+    // The refund is still open in the journal; an already-aborted signal sends nothing; a
+    // new wait follows it to its end.
+    let pending = r.pending_payments().unwrap().unchecked_into::<Array>();
+    assert_eq!(pending.length(), 1);
+    let open = get(&pending.get(0), "pendingRefunds").unchecked_into::<Array>();
+    assert_eq!(open.length(), 1);
+    assert_eq!(open.get(0).as_string().as_deref(), Some(rid.as_str()));
+    let calls = api_calls();
+    let e = done(r.wait_for_refund(
+        id.as_str().into(),
+        rid.as_str().into(),
+        obj(&[("signal", controller.signal().into())]),
+    ))
+    .await
+    .expect_err("aborted");
+    assert_eq!(code_of(&e), "ABORTED");
+    assert_eq!(api_calls(), calls, "refused before any request");
+    let finished =
+        done(r.wait_for_refund(id.as_str().into(), rid.as_str().into(), JsValue::UNDEFINED))
+            .await
+            .expect("waitForRefund");
+    assert_eq!(text(&finished, "status"), "SUCCESS");
+    assert_eq!(text(&finished, "amount"), "2.00");
     r.close();
 }
