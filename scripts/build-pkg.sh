@@ -3,7 +3,7 @@
 # glue and TypeScript types, wasm-opt -Oz, the JS minified (esbuild), the package entry
 # (index.js re-exporting the glue and the JS runtime: PingPongError and the constants),
 # package.json and README.md.
-# Fails when the public .d.ts holds an `any`. Prints the gzip -9 sizes.
+# Types wasm-bindgen's raw export table `unknown` instead of `any`. Prints the gzip -9 sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -30,14 +30,11 @@ export { PingPongError, PaymentStatus, RefundStatus, ErrorCode } from "./$runtim
 export type { ErrorCodeName } from "./$runtime";
 TS
 
-# No `any` in the public API: comments and wasm-bindgen's raw export table (InitOutput,
-# the instance's low-level functions) aside.
-if awk '/^export interface InitOutput/ { skip = 1 } skip && /^}/ { skip = 0; next } !skip' \
-     pkg/pingpong_qr.d.ts pkg/index.d.ts |
-   grep -vE '^[[:space:]]*(\*|/\*|//)' | sed -e 's://.*$::' | grep -nw 'any' >&2; then
-  echo "build-pkg: the public TypeScript API holds 'any' (above)" >&2
-  exit 1
-fi
+# wasm-bindgen types its raw export table (the InitOutput interface that init() resolves to,
+# and pingpong_qr_bg.wasm.d.ts) with `any` for JS values: they are `unknown` to a caller.
+# tests/pkg.test.mjs then fails on any `any` left in any .d.ts of the package.
+sed -i -E '/^export interface InitOutput \{/,/^\}/ s/\bany\b/unknown/g' pkg/pingpong_qr.d.ts
+sed -i -E 's/\bany\b/unknown/g' pkg/pingpong_qr_bg.wasm.d.ts
 
 # Minify the JS that ships (the .d.ts files keep the documentation): the glue loses its
 # JSDoc copies and long local names (PingPongError sets its `name` itself).

@@ -2,7 +2,7 @@
 // Run by scripts/test-browser.sh after scripts/build-pkg.sh (node --test).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 const pkgDir = new URL("../pkg/", import.meta.url);
@@ -74,10 +74,73 @@ test("qrSvg returns one path in a viewBox with the quiet zone", () => {
   assert.throws(() => r.qrSvg("x", { ecc: "Z" }), (e) => e.code === "INVALID_CONFIG");
 });
 
-test("the public types have no any and declare every documented interface", () => {
+/** The TypeScript text with its comments blanked out (string literals kept as they are). */
+function withoutComments(ts) {
+  let out = "";
+  for (let i = 0; i < ts.length; ) {
+    const c = ts[i];
+    if (c === "/" && ts[i + 1] === "*") {
+      const end = ts.indexOf("*/", i + 2);
+      const stop = end < 0 ? ts.length : end + 2;
+      out += ts.slice(i, stop).replace(/[^\n]/g, " ");
+      i = stop;
+    } else if (c === "/" && ts[i + 1] === "/") {
+      const end = ts.indexOf("\n", i);
+      const stop = end < 0 ? ts.length : end;
+      out += " ".repeat(stop - i);
+      i = stop;
+    } else if (c === '"' || c === "'" || c === "`") {
+      let j = i + 1;
+      while (j < ts.length && ts[j] !== c) j += ts[j] === "\\" ? 2 : 1;
+      out += ts.slice(i, j + 1);
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Lines ("N: text") where the type `any` occurs outside comments and string literals. */
+function anyTypes(ts) {
+  const original = ts.split("\n");
+  const lines = [];
+  withoutComments(ts).split("\n").forEach((line, n) => {
+    const bare = line.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""');
+    if (/\bany\b/.test(bare)) lines.push(`${n + 1}: ${original[n].trim()}`);
+  });
+  return lines;
+}
+
+/** Every .d.ts file under `dir` (a file URL), recursively. */
+function declarationFiles(dir) {
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(".d.ts"))
+    .sort();
+}
+
+test("no .d.ts in the package holds the type any (comments and strings aside)", () => {
+  // The scan itself: finds `any` as a type, wherever it sits, and nothing else.
+  assert.deepEqual(anyTypes("export function f(a: any): void;"), ["1: export function f(a: any): void;"]);
+  assert.equal(anyTypes("type T = Array<any>;\nreadonly x: (a: number) => any;").length, 2);
+  assert.deepEqual(anyTypes("/** if any */\n// any\nx: \"any\";  /* any\n any */ y: many; anyway: string;"), []);
+  assert.deepEqual(anyTypes("/* a */ z: any; // any"), ["1: /* a */ z: any; // any"]);
+
+  const files = declarationFiles(pkgDir);
+  for (const f of ["index.d.ts", "pingpong_qr.d.ts", "pingpong_qr_bg.wasm.d.ts"]) {
+    assert.ok(files.includes(f), `${f} is scanned (found ${files.join(", ")})`);
+  }
+  assert.ok(files.some((f) => f.endsWith("src/js/runtime.d.ts")), "the runtime's types are scanned");
+  const found = files.flatMap((f) => anyTypes(readFileSync(new URL(f, pkgDir), "utf8")).map((l) => `${f}:${l}`));
+  assert.deepEqual(found, [], "the type any in the package's .d.ts files");
+});
+
+test("the public types declare every documented interface", () => {
   const dts = readFileSync(new URL("pingpong_qr.d.ts", pkgDir), "utf8");
   for (const name of ["RegisterOptions", "StartPaymentOptions", "Payment", "WaitOptions", "RefundOptions",
-    "Refund", "RefundWaitOptions", "QrOptions", "PendingPayment", "RequestOptions"]) {
+    "Refund", "RefundWaitOptions", "QrOptions", "PendingPayment", "RequestOptions", "HistoryEntry", "HistoryRefund"]) {
     assert.match(dts, new RegExp(`export interface ${name} \\{`), name);
   }
   assert.match(dts, /startPayment\(options: StartPaymentOptions\): Promise<Payment>;/);
