@@ -264,6 +264,8 @@ pub struct SseEvent {
 pub struct EventStream {
     pub response: reqwest::Response,
     buf: String,
+    /// Everything read from the stream so far, as it came (comments included).
+    pub raw: String,
 }
 
 impl EventStream {
@@ -292,6 +294,7 @@ impl EventStream {
         EventStream {
             response,
             buf: String::new(),
+            raw: String::new(),
         }
     }
 
@@ -345,7 +348,9 @@ impl EventStream {
                 .await
                 .expect("stream readable")
                 .expect("stream still open");
-            self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
+            let text = std::str::from_utf8(&chunk).unwrap();
+            self.buf.push_str(text);
+            self.raw.push_str(text);
         }
     }
 }
