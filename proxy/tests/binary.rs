@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
 use common::*;
-use pingpong_sandbox::Account;
+use pingpong_protocol::Envelope;
+use pingpong_sandbox::{Account, NotificationOutcome};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pingpong-qr-proxy");
@@ -32,7 +33,11 @@ fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
         "PINGPONG_CLIENT_ID",
         "PINGPONG_SALT",
         "PINGPONG_SALT_FILE",
+        "PINGPONG_SIGN_TYPE",
+        "PINGPONG_BASE_URL",
+        "PINGPONG_QR_PUBLIC_URL",
         "PINGPONG_QR_TOKENS",
+        "PINGPONG_QR_TOKENS_FILE",
     ] {
         cmd.env_remove(var);
     }
@@ -284,6 +289,132 @@ async fn real_credentials_come_from_the_environment_and_stay_secret() {
     assert!(
         err.contains("notification journaled"),
         "logs captured: {err}"
+    );
+    assert!(!output.contains(salt), "the salt leaked");
+    assert!(!output.contains(token), "a token leaked");
+}
+
+#[tokio::test]
+async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_url() {
+    let salt = "ENV-SALT-ONLY-9b2e5d7f1a3c";
+    let token = "env-token-Md5Zx8Cv6Bn4";
+    let account = Account {
+        acc_id: "2018092714313010077002".into(),
+        client_id: "2018092714313010077".into(),
+        salt: salt.into(),
+    };
+    let upstream = StandaloneSandbox::start(vec![account.clone()]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("md5.sqlite");
+    // A known port, so the public URL can name this proxy by another host name.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let public = format!("http://localhost:{port}");
+    let listen = format!("127.0.0.1:{port}");
+    let running = spawn(
+        &[
+            "--listen",
+            &listen,
+            "--database",
+            db.to_str().unwrap(),
+            "--public-url",
+            &format!("{public}/"),
+        ],
+        &[
+            ("PINGPONG_BASE_URL", &upstream.url),
+            ("PINGPONG_ACC_ID", &account.acc_id),
+            ("PINGPONG_CLIENT_ID", &account.client_id),
+            ("PINGPONG_SALT", salt),
+            ("PINGPONG_SIGN_TYPE", "MD5"),
+            (
+                "PINGPONG_QR_TOKENS",
+                &format!("{token}:POS-MD5-1:STORE-MD5"),
+            ),
+            ("RUST_LOG", "debug"),
+        ],
+    );
+    let url = running.url.clone();
+    assert_eq!(url, format!("http://{listen}"));
+    let http = client();
+    let r = send(
+        http.post(format!("{url}/v1/payments"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(json!({ "amount": "3.00", "currency": "USD", "method": "ALIPAY" }).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mtid = r.json["merchantTransactionId"].as_str().unwrap().to_owned();
+
+    // What the sandbox received: MD5 with the salt from the environment, and the public URL.
+    let sent = sent_to(&upstream.sandbox, "/v4/payment/unifiedPay");
+    assert_eq!(sent.len(), 1);
+    let env = Envelope::parse(sent[0].body.as_bytes()).unwrap();
+    assert_eq!(
+        (env.get("signType"), env.get("sign").map(str::len)),
+        (Some("MD5"), Some(32))
+    );
+    env.verify(salt).expect("signed with PINGPONG_SALT");
+    let notify = format!("{public}/notify/pingpong");
+    let order = upstream.sandbox.order(&mtid).unwrap();
+    assert_eq!(order.notification_url.as_deref(), Some(notify.as_str()));
+    assert_eq!(
+        order.close_notification_url.as_deref(),
+        Some(notify.as_str())
+    );
+
+    // The push goes to the public URL, MD5-signed like the order, and the proxy takes it.
+    upstream
+        .sandbox
+        .pay(r.json["transactionId"].as_str().unwrap())
+        .unwrap();
+    let delivered = eventually("the push is acknowledged", || async {
+        let n = upstream.sandbox.order(&mtid).unwrap().notifications;
+        (n.first()?.outcome == NotificationOutcome::Delivered).then_some(n)
+    })
+    .await;
+    assert_eq!(delivered[0].url, notify);
+    assert_eq!(delivered[0].deliveries[0].http_status, Some(200));
+    let got = send(
+        http.get(format!("{url}/v1/payments/{mtid}"))
+            .bearer_auth(token),
+    )
+    .await;
+    assert_eq!(got.json["status"], "SUCCESS", "{}", got.text);
+
+    // A refund names the same URL.
+    let rf = send(
+        http.post(format!("{url}/v1/payments/{mtid}/refunds"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(json!({ "amount": "1.00" }).to_string()),
+    )
+    .await;
+    assert_eq!(rf.status, 201, "{}", rf.text);
+    let refunds = upstream.sandbox.order(&mtid).unwrap().refunds;
+    assert_eq!(
+        refunds[0].notification_url.as_deref(),
+        Some(notify.as_str())
+    );
+    let sent = sent_to(&upstream.sandbox, "/v4/payment/refund");
+    let env = Envelope::parse(sent[0].body.as_bytes()).unwrap();
+    assert_eq!(env.get("signType"), Some("MD5"));
+    env.verify(salt).unwrap();
+
+    let (out, err) = stop(running);
+    let output = format!("{out}\n{err}");
+    assert!(
+        err.contains("notification journaled"),
+        "logs captured: {err}"
+    );
+    assert!(
+        out.contains(&format!(
+            "(signType MD5); notifications expected at {notify}"
+        )),
+        "the start-up line names MD5 and the public URL: {out}"
     );
     assert!(!output.contains(salt), "the salt leaked");
     assert!(!output.contains(token), "a token leaked");
