@@ -61,7 +61,7 @@ error_codes! {
     RefundInProgress = "REFUND_IN_PROGRESS", 409, "Another refund of this payment is still PROCESSING. Wait for it, then retry.";
     RefundExceedsBalance = "REFUND_EXCEEDS_BALANCE", 422, "The refund exceeds what remains refundable. Nothing was sent upstream.";
     UpstreamRejected = "UPSTREAM_REJECTED", 422, "PingPong refused the request; upstreamCode holds its result code. Nothing happened.";
-    UpstreamUnavailable = "UPSTREAM_UNAVAILABLE", 503, "PingPong could not be reached or answered 5xx. Retry with the same ids.";
+    UpstreamUnavailable = "UPSTREAM_UNAVAILABLE", 503, "PingPong could not be reached, or answered HTTP 5xx or a system error (upstreamCode 5xxxxx/6xxxxx): the outcome is unknown. Retry with the same ids.";
     UnknownOutcome = "UNKNOWN_OUTCOME", 504, "The request was sent but no answer came: it may have happened. Query, or retry with the same ids; never treat it as failed.";
     UpstreamBadSignature = "UPSTREAM_BAD_SIGNATURE", 502, "PingPong's answer did not verify and was discarded. The outcome is unknown: query again.";
     UpstreamInvalidResponse = "UPSTREAM_INVALID_RESPONSE", 502, "PingPong's answer was unreadable. The outcome is unknown: query again.";

@@ -81,8 +81,16 @@ impl ResultCode {
     /// Whether PingPong may not have finished the request (system errors, `5xxxxx`/`6xxxxx`):
     /// the outcome is unknown and the same request may be retried with the same ids.
     pub fn is_outcome_unknown(self) -> bool {
-        matches!(self.code().as_bytes()[0], b'5' | b'6')
+        is_outcome_unknown_code(self.code())
     }
+}
+
+/// [`ResultCode::is_outcome_unknown`] for a wire code, documented or not: six digits that
+/// start with `5` or `6` (PingPong's system and external-system errors).
+pub fn is_outcome_unknown_code(code: &str) -> bool {
+    code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && matches!(code.as_bytes()[0], b'5' | b'6')
 }
 
 #[cfg(test)]
@@ -107,5 +115,9 @@ mod tests {
         assert!(!ResultCode::InvalidSignature.is_success());
         assert!(ResultCode::ExternalGatewayTimeout.is_outcome_unknown());
         assert!(!ResultCode::Declined.is_outcome_unknown());
+        assert!(is_outcome_unknown_code("599999") && is_outcome_unknown_code("600002"));
+        for code in ["107001", "5000", "50000x", "5000000", "", "400000"] {
+            assert!(!is_outcome_unknown_code(code), "{code}");
+        }
     }
 }

@@ -2,13 +2,17 @@
 //! what is safe with the same ids, verifies every answer's signature, and journals every
 //! exchange without its `sign` field.
 //!
-//! Retry policy: a send that could not connect, or that PingPong answered with HTTP 5xx, is
-//! repeated (same body, so same `requestId` / `merchantRefundId`) after a short backoff, up
-//! to [`UpstreamTimeouts::attempts`] sends. A send that timed out or broke after it left is
-//! not repeated here: its outcome is unknown, and the caller completes it later.
+//! Retry policy: a send that could not connect, that PingPong answered with HTTP 5xx, or
+//! that it answered with a system error (a signed `5xxxxx`/`6xxxxx` result code without a
+//! status: reference §6, the outcome is unknown) is repeated (same body, so same
+//! `requestId` / `merchantRefundId`) after a short backoff, up to
+//! [`UpstreamTimeouts::attempts`] sends. A send that timed out or broke after it left is not
+//! repeated here: its outcome is unknown, and the caller completes it later. Neither kind
+//! is ever recorded as a refusal.
 
 use std::time::{Duration, Instant};
 
+use pingpong_protocol::result_code::is_outcome_unknown_code;
 use pingpong_protocol::{ApiError, Envelope, ErrorCode};
 use serde_json::Value;
 
@@ -60,17 +64,22 @@ impl Reply {
     /// Whether PingPong answered with a `status` in bizContent (an answer), rather than a
     /// refusal (docs/protocol-choices.md #7).
     pub(crate) fn has_status(&self) -> bool {
-        self.envelope
-            .biz_content()
-            .ok()
-            .and_then(|b| serde_json::from_str::<Value>(b).ok())
-            .is_some_and(|v| v.get("status").is_some_and(|s| !s.is_null()))
+        has_status(&self.envelope)
     }
 
     /// The refusal as the register sees it: `UPSTREAM_REJECTED` with PingPong's code.
     pub(crate) fn rejection(&self) -> ApiError {
         rejection(&self.code, &self.description)
     }
+}
+
+/// Whether the envelope's bizContent carries a `status`.
+fn has_status(envelope: &Envelope) -> bool {
+    envelope
+        .biz_content()
+        .ok()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        .is_some_and(|v| v.get("status").is_some_and(|s| !s.is_null()))
 }
 
 /// `UPSTREAM_REJECTED` with PingPong's result `code`.
@@ -90,6 +99,14 @@ pub(crate) enum CallError {
     Unreachable,
     /// PingPong answered HTTP 5xx to the last send; an earlier send may have been processed.
     Unavailable(u16),
+    /// PingPong answered the last send with a verified system error (`5xxxxx`/`6xxxxx`, no
+    /// status): it may or may not have processed it.
+    SystemError {
+        /// The result code.
+        code: String,
+        /// PingPong's description.
+        description: String,
+    },
     /// A send left and no answer came (timeout, broken connection): it may have happened.
     Unknown,
     /// The answer's signature did not verify (or it was unsigned); it was discarded.
@@ -110,6 +127,16 @@ impl CallError {
                 ErrorCode::UpstreamUnavailable,
                 format!("PingPong answered HTTP {status}; retry with the same ids"),
             ),
+            CallError::SystemError { code, description } => {
+                let mut e = ApiError::new(
+                    ErrorCode::UpstreamUnavailable,
+                    format!(
+                        "PingPong answered a system error ({code} {description}): the outcome is unknown; retry with the same ids"
+                    ),
+                );
+                e.upstream_code = Some(code.clone());
+                e
+            }
             CallError::Unknown => ApiError::new(
                 ErrorCode::UnknownOutcome,
                 "the request was sent but no answer came; query or retry with the same ids",
@@ -188,7 +215,8 @@ impl PingPong {
             .map_err(|e| CallError::Invalid(e.to_string()))?;
         let body = envelope.to_json();
         let url = format!("{}{}", self.account.base_url, api.path());
-        let mut reached: Option<u16> = None;
+        // Why the last send that reached PingPong did not count (HTTP 5xx, system error).
+        let mut reached: Option<CallError> = None;
         for attempt in 1..=self.timeouts.attempts {
             if attempt > 1 {
                 let pause = self.timeouts.backoff * 3u32.pow(attempt - 2);
@@ -213,7 +241,7 @@ impl PingPong {
                     return Err(CallError::Unknown);
                 }
                 Sent::Answer(status, bytes) if status >= 500 => {
-                    reached = Some(status);
+                    reached = Some(CallError::Unavailable(status));
                     let note = format!("HTTP {status}, {} bytes", bytes.len());
                     self.record(
                         api,
@@ -233,16 +261,17 @@ impl PingPong {
                     );
                 }
                 Sent::Answer(status, bytes) => {
-                    return self
+                    match self
                         .read_answer(api, mtid, &unsigned, status, &bytes, elapsed)
-                        .await;
+                        .await
+                    {
+                        Err(e @ CallError::SystemError { .. }) => reached = Some(e),
+                        other => return other,
+                    }
                 }
             }
         }
-        Err(match reached {
-            Some(status) => CallError::Unavailable(status),
-            None => CallError::Unreachable,
-        })
+        Err(reached.unwrap_or(CallError::Unreachable))
     }
 
     async fn send(&self, url: &str, body: &str) -> Sent {
@@ -301,6 +330,13 @@ impl PingPong {
                 ("bad-signature", Err(CallError::BadSignature))
             }
             Ok(env) => match (env.code(), env.biz_content()) {
+                (Some(code), Ok(_)) if is_outcome_unknown_code(code) && !has_status(&env) => {
+                    let e = CallError::SystemError {
+                        code: code.to_owned(),
+                        description: env.description().unwrap_or("").to_owned(),
+                    };
+                    ("system-error", Err(e))
+                }
                 (Some(code), Ok(_)) => {
                     let reply = Reply {
                         code: code.to_owned(),

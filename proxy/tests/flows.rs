@@ -393,6 +393,109 @@ async fn inline_resends_after_5xx_repeat_the_signed_body_byte_for_byte() {
 }
 
 #[tokio::test]
+async fn a_system_error_is_an_unknown_outcome_completed_with_the_same_ids() {
+    let h = Harness::demo().await;
+    // One signed 500000: the inline resend (same body) goes through.
+    h.sandbox.set_faults(Faults {
+        system_error: 1,
+        apis: vec![Api::UnifiedPay],
+        ..Faults::default()
+    });
+    let once = h
+        .create_payment(
+            DEMO,
+            json!({ "amount": "3.00", "currency": "USD", "method": "ALIPAY" }),
+        )
+        .await;
+    let sent = h.sent(UNIFIED_PAY);
+    assert_eq!(sent.len(), 2, "resent inline after the system error");
+    assert_eq!(sent[0].body, sent[1].body);
+    assert_eq!(h.stats().orders, 1);
+    assert_eq!(once["status"], "PROCESSING");
+
+    // 500000 to every send: an unknown outcome, never a refusal, never FAILED.
+    h.sandbox.set_faults(Faults {
+        system_error: 3,
+        apis: vec![Api::UnifiedPay],
+        ..Faults::default()
+    });
+    let body = json!({ "amount": "6.00", "currency": "USD", "method": "ALIPAY", "merchantTransactionId": "ORDER-500-1" });
+    let down = h.post("/v1/payments", DEMO, body.clone()).await;
+    assert_eq!(
+        (down.status, down.code()),
+        (503, "UPSTREAM_UNAVAILABLE"),
+        "{}",
+        down.text
+    );
+    assert_eq!(down.json["upstreamCode"], "500000");
+    let sent = h.sent(UNIFIED_PAY);
+    assert_eq!(sent.len(), 5);
+    assert!(sent[2..].iter().all(|r| r.body == sent[2].body));
+    assert_eq!(h.stats().orders, 1, "the sandbox processed none of them");
+    // The next GET completes it: a query (107001), then the same request again.
+    let got = h.get("/v1/payments/ORDER-500-1", DEMO).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(got.json["status"], "PROCESSING");
+    let sent = h.sent(UNIFIED_PAY);
+    assert_eq!((sent.len(), &sent[5].body), (6, &sent[2].body));
+    let order = h.sandbox.order("ORDER-500-1").unwrap();
+    assert_eq!(order.attempts.len(), 1);
+    assert_eq!(
+        order.attempts[0].request_id,
+        signed_request_id(&sent[2].body)
+    );
+
+    // A system error on a query is not a refusal either: the register keeps waiting.
+    h.sandbox.set_faults(Faults {
+        system_error: 3,
+        apis: vec![Api::Query],
+        ..Faults::default()
+    });
+    let busy = h.get("/v1/payments/ORDER-500-1", DEMO).await;
+    assert_eq!(
+        (busy.status, busy.code(), busy.json["upstreamCode"].as_str()),
+        (503, "UPSTREAM_UNAVAILABLE", Some("500000")),
+        "{}",
+        busy.text
+    );
+
+    // A refund answered 500000 to every send: pending, completed by the next GET, once.
+    h.pay(&got.json).await;
+    h.await_payment(DEMO, "ORDER-500-1", "SUCCESS").await;
+    h.sandbox.set_faults(Faults {
+        system_error: 3,
+        apis: vec![Api::Refund],
+        ..Faults::default()
+    });
+    let refund = h
+        .post(
+            "/v1/payments/ORDER-500-1/refunds",
+            DEMO,
+            json!({ "amount": "2.00", "merchantRefundId": "RF-500-1" }),
+        )
+        .await;
+    assert_eq!(
+        (
+            refund.status,
+            refund.code(),
+            refund.json["upstreamCode"].as_str()
+        ),
+        (503, "UPSTREAM_UNAVAILABLE", Some("500000")),
+        "{}",
+        refund.text
+    );
+    assert_eq!(h.sent(REFUND).len(), 3);
+    assert!(h.sandbox.order("ORDER-500-1").unwrap().refunds.is_empty());
+    h.await_refund("ORDER-500-1", "RF-500-1", "SUCCESS").await;
+    assert_eq!(h.sandbox.order("ORDER-500-1").unwrap().refunds.len(), 1);
+    assert_eq!(
+        h.sent(REFUND).len(),
+        4,
+        "re-sent once, after the refund query's 107002"
+    );
+}
+
+#[tokio::test]
 async fn a_refund_without_answer_is_completed_by_the_next_get() {
     let h =
         Harness::demo_with(|c| c.timeouts.request = std::time::Duration::from_millis(400)).await;

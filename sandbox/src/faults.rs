@@ -35,7 +35,7 @@ impl Api {
 /// The fault knobs. All off by default (`Faults::default()`); JSON in camelCase, every field
 /// optional on input.
 ///
-/// Counters (`http5xx`, `noAnswer`, `dropNotifications`) count down as they fire.
+/// Counters (`http5xx`, `noAnswer`, `systemError`, `dropNotifications`) count down as they fire.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Faults {
@@ -47,7 +47,12 @@ pub struct Faults {
     /// The next N targeted API calls are processed, then never answered: the connection is
     /// held open until the client gives up (the "timeout → UNKNOWN" case).
     pub no_answer: u32,
-    /// The APIs that `latencyMs`, `http5xx` and `noAnswer` apply to; empty means all four.
+    /// The next N targeted API calls whose signature verifies are answered with a signed
+    /// `500000` (internal gateway error, no `status`) and are not processed: a system error,
+    /// whose outcome a client must treat as unknown (retry with the same ids, or query).
+    pub system_error: u32,
+    /// The APIs that `latencyMs`, `http5xx`, `noAnswer` and `systemError` apply to; empty
+    /// means all four.
     pub apis: Vec<Api>,
     /// The next N notifications are dropped: never delivered, never retried.
     pub drop_notifications: u32,
@@ -77,6 +82,7 @@ mod tests {
         assert!(f.targets(Api::Query) && !f.targets(Api::Refund));
         let text = serde_json::to_string(&Faults::default()).unwrap();
         assert!(text.contains("\"latencyMs\":0") && text.contains("\"noAnswer\":0"));
+        assert!(text.contains("\"systemError\":0"));
         assert!(Faults::default().targets(Api::RefundQuery));
     }
 }

@@ -56,6 +56,7 @@ struct CallFaults {
     latency: Duration,
     http_5xx: bool,
     no_answer: bool,
+    system_error: bool,
 }
 
 async fn handle(sb: Sandbox, api: Api, body: Bytes) -> Response {
@@ -94,7 +95,7 @@ async fn handle(sb: Sandbox, api: Api, body: Bytes) -> Response {
     let (answer, effects) = sb.with_store(|s| {
         let now = now_ms();
         let mut effects = s.sweep(&config, now);
-        let (answer, more) = process(s, &config, api, &body, now);
+        let (answer, more) = process(s, &config, api, &body, now, faults.system_error);
         effects.extend(more);
         (answer, effects)
     });
@@ -117,14 +118,17 @@ fn take_faults(f: &mut Faults, api: Api) -> CallFaults {
             latency: Duration::ZERO,
             http_5xx: false,
             no_answer: false,
+            system_error: false,
         };
     }
     let http_5xx = take_one(&mut f.http_5xx);
     let no_answer = !http_5xx && take_one(&mut f.no_answer);
+    let system_error = !http_5xx && !no_answer && take_one(&mut f.system_error);
     CallFaults {
         latency: Duration::from_millis(f.latency_ms),
         http_5xx,
         no_answer,
+        system_error,
     }
 }
 
@@ -136,13 +140,15 @@ fn take_one(counter: &mut u32) -> bool {
     fire
 }
 
-/// Reads, authenticates and answers one request.
+/// Reads, authenticates and answers one request; with `system_error`, an authentic one is
+/// answered `500000` without being processed (nor remembered for a replay).
 fn process(
     store: &mut Store,
     cfg: &SandboxConfig,
     api: Api,
     body: &[u8],
     now_ms: u64,
+    system_error: bool,
 ) -> (String, Effects) {
     let env = match Envelope::parse(body) {
         Ok(env) => env,
@@ -215,6 +221,15 @@ fn process(
         }
     };
     let mtid = obj.get("merchantTransactionId").and_then(Value::as_str);
+    if system_error {
+        tracing::info!(
+            api = api.path(),
+            mtid,
+            "fault: answering 500000 without processing"
+        );
+        let refusal = Refusal::code(ResultCode::InternalError);
+        return (refuse(&ctx, &obj, &refusal), Effects::default());
+    }
     let replay_key = match (api, obj.get("requestId")) {
         (Api::UnifiedPay, Some(Value::String(r))) if !r.is_empty() => {
             Some((account.acc_id.clone(), r.clone()))
