@@ -1,7 +1,7 @@
 // Helpers of the demo register's end-to-end tests: the proxy under test, a register page in
 // its own browser context (fresh storage), reading the QR back from the canvas pixels, the
 // consumer's wallet page, the sandbox's control routes, and screenshots.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import jsQR from "jsqr";
@@ -17,12 +17,19 @@ const screenshots = join(root, "artifacts", "screenshots");
 
 /**
  * The proxy under test: the one scripts/test-e2e.sh started (PINGPONG_QR_E2E_PROXY), or a
- * demo-mode proxy started here (temporary database, fast sandbox) when the file runs alone.
- * Returns { url, stop() }.
+ * demo-mode proxy started here (temporary database, fast sandbox) when the file runs alone
+ * or asks for its own (`own: true`: a test that runs beside the others and must not share
+ * the sandbox's fault knobs with them). Returns { url, stop() }.
+ *
+ * Files on the shared proxy take turns: the script runs files concurrently, and each one
+ * holds the lock PINGPONG_QR_E2E_LOCK (a directory) from here until stop().
  */
-export async function proxyUnderTest() {
+export async function proxyUnderTest({ own = false } = {}) {
   const given = process.env.PINGPONG_QR_E2E_PROXY;
-  if (given) return { url: given.replace(/\/$/, ""), stop: async () => {} };
+  if (given && !own) {
+    const unlock = await sharedProxyLock(process.env.PINGPONG_QR_E2E_LOCK);
+    return { url: given.replace(/\/$/, ""), stop: async () => unlock() };
+  }
   const tmp = tempDir();
   const proxy = await startProxy({ database: join(tmp.dir, "proxy.sqlite") });
   return {
@@ -34,6 +41,51 @@ export async function proxyUnderTest() {
   };
 }
 
+/**
+ * Takes the lock directory `dir` (none: no lock), waiting while another live process holds
+ * it; a holder that died without releasing it is seen by its pid and replaced. Returns the
+ * release function (also run when this process exits).
+ */
+async function sharedProxyLock(dir) {
+  if (!dir) return () => {};
+  const owner = join(dir, "pid");
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(owner, String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== "EEXIST") throw err;
+    }
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(owner, "utf8"));
+    } catch {
+      // Just created, pid not written yet: the holder is alive.
+    }
+    if (pid && !alive(pid)) rmSync(dir, { recursive: true, force: true });
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    process.off("exit", release);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on("exit", release);
+  return release;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM";
+  }
+}
+
 /** One browser for a test file; `close()` it in `after`. */
 export function browser() {
   return launchBrowser();
@@ -42,14 +94,25 @@ export function browser() {
 /**
  * Opens the register in a fresh browser context (its own localStorage) and waits until the
  * library is loaded. Returns { context, page, errors, close() }; `errors.check()` throws on
- * any console error or page error seen so far (but those matching an `allow` regex).
+ * any console error or page error seen so far (but those matching an `allow` regex) on the
+ * register page and on every page it opened (the consumer wallet's window).
+ * `deviceScaleFactor` is the page's devicePixelRatio (default 1).
  */
-export async function openRegister(b, url, { viewport = DESKTOP, allow = [] } = {}) {
-  const context = await b.newContext({ viewport, deviceScaleFactor: 1 });
+export async function openRegister(b, url, { viewport = DESKTOP, allow = [], deviceScaleFactor = 1 } = {}) {
+  const context = await b.newContext({ viewport, deviceScaleFactor });
+  const watched = [];
+  // Every page of the context from its first moment: the register and its popups.
+  context.on("page", (p) => watched.push(watchErrors(p, { allow })));
   const page = await context.newPage();
-  const errors = watchErrors(page, { allow });
   await page.goto(`${url}/`);
   await ready(page);
+  const errors = {
+    get errors() {
+      return watched.flatMap((w) => w.errors);
+    },
+    pages: () => watched.length,
+    check: () => watched.forEach((w) => w.check()),
+  };
   return { context, page, errors, close: () => context.close() };
 }
 
@@ -82,9 +145,14 @@ export async function readQr(page) {
     const canvas = document.getElementById("qr");
     const ctx = canvas.getContext("2d");
     const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    return { data: Array.from(data), width, height };
+    // The RGBA bytes as base64: a fraction of the cost of a JSON array at pixel ratio 2.
+    let binary = "";
+    for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode(...data.subarray(i, i + 0x8000));
+    return { base64: btoa(binary), width, height };
   });
-  const code = jsQR(Uint8ClampedArray.from(image.data), image.width, image.height);
+  const data = new Uint8ClampedArray(Buffer.from(image.base64, "base64"));
+  assert.equal(data.length, image.width * image.height * 4);
+  const code = jsQR(data, image.width, image.height);
   assert.ok(code, `a QR code is readable from the ${image.width}×${image.height} canvas`);
   return code.data;
 }
