@@ -1,6 +1,7 @@
 // Scenario 1: the cashier keys an amount and charges; the QR is read back from the canvas
-// pixels; the consumer opens the decoded URL in a second page and pays; the register shows
-// SUCCESS; a partial refund succeeds and the remaining balance is shown.
+// pixels (on a devicePixelRatio 2 screen, as the demo draws it: no ratio given to renderQr);
+// the consumer opens the decoded URL in a second page and pays; the register shows SUCCESS;
+// a partial refund succeeds and the remaining balance is shown.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -31,8 +32,8 @@ after(async () => {
   await proxy?.stop();
 });
 
-test("pay with the keypad, the QR read from the canvas, the consumer's wallet; then a partial refund", async () => {
-  const reg = await openRegister(b, proxy.url);
+test("pay with the keypad, the QR read from the canvas at pixel ratio 2, the consumer's wallet; then a partial refund", async () => {
+  const reg = await openRegister(b, proxy.url, { deviceScaleFactor: 2 });
   const { page } = reg;
   const calls = countPaymentCalls(page);
 
@@ -53,15 +54,32 @@ test("pay with the keypad, the QR read from the canvas, the consumer's wallet; t
   assert.match(await page.textContent("#status"), /Waiting for the customer/);
   assert.match(await page.textContent("#countdown"), /^[45]:\d\d$/, "a 300 s countdown");
 
+  // A high-density screen: the backing store is twice the CSS size, every pixel plainly
+  // dark or light (whole device pixels per module), and the QR reads back.
+  const canvas = await page.evaluate(() => {
+    const c = document.getElementById("qr");
+    const box = c.getBoundingClientRect();
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let grey = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] !== 0 && data[i] !== 255) grey++;
+    return { ratio: devicePixelRatio, width: c.width, height: c.height, css: [box.width, box.height], style: c.style.width, grey };
+  });
+  assert.equal(canvas.ratio, 2);
+  assert.ok(canvas.css[0] >= 200 && Number.isInteger(canvas.css[0]), JSON.stringify(canvas));
+  assert.equal(canvas.style, `${canvas.css[0]}px`);
+  assert.deepEqual([canvas.width, canvas.height], [2 * canvas.css[0], 2 * canvas.css[1]], "backing store = 2 × CSS size");
+  assert.equal(canvas.grey, 0, "no blurred module edges");
   const walletUrl = await readQr(page);
   assert.ok(walletUrl.startsWith(`${proxy.url}/sandbox/wallet/`), walletUrl);
   const order = await sandboxOrder(proxy.url, id);
   assert.equal(walletUrl, `${proxy.url}/sandbox/wallet/${order.transactionId}`, "the QR is this order's");
 
-  // "Open consumer wallet" opens the same page in a new window.
+  // "Open consumer wallet" opens the same page in a new window (watched for errors too).
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#wallet")]);
   await popup.waitForLoadState();
   assert.equal(popup.url(), walletUrl);
+  await popup.waitForSelector("#pay:not([disabled])");
+  assert.equal(reg.errors.pages(), 2, "the register and its wallet window are watched");
   await popup.close();
 
   const wallet = await consumer(b, walletUrl, "pay");
