@@ -14,6 +14,7 @@ import {
   proxyUnderTest,
   qrShown,
   readQr,
+  ready,
   recordScreens,
   result,
   row,
@@ -171,6 +172,138 @@ test("keyboard only: focus order, visible focus, digits, Enter to charge, Esc to
   await page.keyboard.type("12.5");
   assert.equal(await display(page), "JPY125");
   assert.equal(await page.isDisabled("#key-dot"), true);
+  reg.errors.check();
+  await reg.close();
+});
+
+test("keyboard only: the settings dialog, Open consumer wallet, the refund form", async () => {
+  const reg = await openRegister(b, proxy.url);
+  const { page } = reg;
+  /** The focused element: its id, or `name` for a refund field; and whether it is outlined. */
+  const focused = () =>
+    page.evaluate(() => {
+      const e = document.activeElement;
+      return {
+        id: e.id || (e.name ? `${e.closest("li.tx")?.dataset.id ?? ""}:${e.name}` : e.tagName),
+        outline: e === document.body ? "none" : getComputedStyle(e).outlineStyle,
+        inDialog: document.getElementById("settings").contains(e),
+      };
+    });
+  const tabTo = async (id) => {
+    for (let i = 0; i < 40; i++) {
+      if ((await focused()).id === id) return;
+      await page.keyboard.press("Tab");
+    }
+    assert.fail(`Tab never reached ${id}`);
+  };
+  const dialogOpen = () => page.evaluate(() => document.getElementById("settings").open);
+  const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem("pingpong-qr-demo:settings")));
+
+  // Settings: Enter opens the dialog with focus on its first field; Tab stays inside it,
+  // outlined at each stop; Esc closes it without saving and gives focus back.
+  await tabTo("settings-open");
+  await page.keyboard.press("Enter");
+  assert.equal(await dialogOpen(), true);
+  // The page behind the modal dialog is inert: past its last control, Tab leaves the page
+  // (to the browser's own controls: the body is focused here) and comes back to the first.
+  const stops = [];
+  for (let i = 0; i < 9; i++) {
+    const f = await focused();
+    stops.push(f.id);
+    if (f.id !== "BODY") {
+      assert.equal(f.inDialog, true, `focus stays in the dialog (${stops})`);
+      assert.equal(f.outline, "solid", `visible focus on ${f.id}`);
+    }
+    await page.keyboard.press("Tab");
+  }
+  const round = ["set-proxy", "set-token", "set-expiry", "set-push", "settings-reset", "settings-cancel", "settings-save"];
+  assert.ok(
+    [[...round, "set-proxy", "set-token"], [...round, "BODY", "set-proxy"]].some((want) => want.join() === stops.join()),
+    `Tab order in the dialog: ${stops}`,
+  );
+  await tabTo("set-expiry");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("90");
+  await page.keyboard.press("Escape");
+  assert.equal(await dialogOpen(), false, "Esc closes the dialog");
+  assert.equal((await focused()).id, "settings-open", "focus goes back to Settings");
+  assert.equal(await stored(), null, "Esc saved nothing");
+  assert.equal(await page.getAttribute("#till", "data-screen"), "entry");
+
+  // Space opens it again (the 90 was dropped); Space turns live updates off; Enter in a
+  // field saves, and the page reloads with the new settings.
+  await page.keyboard.press("Space");
+  assert.equal(await dialogOpen(), true);
+  assert.equal(await page.inputValue("#set-expiry"), "300");
+  await tabTo("set-expiry");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("90");
+  await page.keyboard.press("Tab");
+  assert.equal((await focused()).id, "set-push");
+  await page.keyboard.press("Space");
+  assert.equal(await page.isChecked("#set-push"), false);
+  await page.keyboard.press("Shift+Tab");
+  await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+  await ready(page);
+  assert.deepEqual(await stored(), { proxyUrl: proxy.url, token: "demo-token", expiresInSeconds: 90, push: false });
+  assert.equal(await page.getAttribute("#conn", "data-live"), "false");
+
+  // Charge from the keyboard; Tab reaches "Open consumer wallet", Enter opens the wallet.
+  assert.equal((await focused()).id, "charge");
+  await page.keyboard.type("4.75");
+  await page.keyboard.press("Enter");
+  const id = await qrShown(page);
+  assert.match(await page.textContent("#countdown"), /^(1:30|1:2\d)$/, "a 90 s QR");
+  await page.keyboard.press("Tab");
+  const wallet = await focused();
+  assert.deepEqual([wallet.id, wallet.outline], ["wallet", "solid"]);
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.keyboard.press("Enter")]);
+  await popup.waitForLoadState();
+  assert.equal(popup.url(), await readQr(page));
+  assert.equal(reg.errors.pages(), 2, "the wallet window is watched for errors");
+  await popup.click("#pay");
+  await popup.waitForSelector("#state.ok");
+  await result(page, "SUCCESS", 20_000);
+  await popup.close();
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#screen-entry:not([hidden])");
+
+  // The refund form: Tab from Charge reaches the paid payment's refund field; Enter in it
+  // refunds; Tab to the Refund button and Space refunds again; an over-refund keeps focus
+  // in the field.
+  assert.equal((await focused()).id, "charge");
+  await page.keyboard.press("Tab");
+  const field = await focused();
+  assert.deepEqual([field.id, field.outline], [`${id}:amount`, "solid"]);
+  const tx = row(page, id);
+  const refunded = (n) =>
+    waitFor(async () => (await tx.locator(".refunds li[data-state=SUCCESS]").count()) === n, { what: `${n} refunds done` });
+  await page.keyboard.type("2");
+  await page.keyboard.press("Enter");
+  // While it is open the field is read-only (the button disabled) and keeps the focus.
+  const open = async () =>
+    (await tx.locator("input[name=amount]").getAttribute("readonly")) === "" && (await tx.locator("button[type=submit]").isDisabled());
+  await waitFor(open, { what: "the open refund's read-only field" });
+  assert.equal((await focused()).id, `${id}:amount`, "focus stays in the refund field");
+  await refunded(1);
+  assert.equal(await open(), false);
+  assert.equal((await focused()).id, `${id}:amount`, "focus is still in the refund field");
+  assert.equal(await tx.locator(".remaining").textContent(), "$2.75");
+  await page.keyboard.type("1.5");
+  await page.keyboard.press("Tab");
+  const button = await focused();
+  assert.equal(button.outline, "solid");
+  assert.equal(await page.evaluate(() => document.activeElement.matches("li.tx .refund-form button[type=submit]")), true);
+  await page.keyboard.press("Space");
+  assert.equal((await focused()).id, `${id}:amount`, "the focus waits in the field");
+  await refunded(2);
+  assert.equal(await tx.locator(".remaining").textContent(), "$1.25");
+  assert.equal(await tx.locator(".refunded").textContent(), "$3.50");
+  assert.equal((await focused()).id, `${id}:amount`);
+  await page.keyboard.type("5");
+  await page.keyboard.press("Enter");
+  await waitFor(async () => /REFUND_EXCEEDS_BALANCE/.test(await tx.locator(".tx-msg").textContent()), { what: "the refusal" });
+  assert.equal((await focused()).id, `${id}:amount`, "focus stays in the refund field");
   reg.errors.check();
   await reg.close();
 });

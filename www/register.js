@@ -482,6 +482,8 @@ function historyRow(id) {
   const li = el("li", { class: "tx", "data-id": id }, el("div", { class: "tx-head" }, amount, badge), meta, refundBox);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
+    // The keyboard focus waits in the field (the button is disabled while the refund is open).
+    input.focus();
     refund(id, input);
   });
   return { li, amount, badge, meta, input, label, button, form, balance, refunds, msg, refundBox };
@@ -552,7 +554,9 @@ function fillRow(row, h) {
   row.form.hidden = !paid || !left;
   row.label.textContent = t("refundAmount");
   row.input.placeholder = remaining;
-  row.input.disabled = open;
+  // Read-only, not disabled, while a refund is open: a disabled field would drop the
+  // keyboard focus of the cashier who just pressed Enter in it.
+  row.input.readOnly = open;
   row.button.disabled = open;
   row.button.textContent = t("refund");
   row.refunds.replaceChildren(
