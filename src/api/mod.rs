@@ -4,7 +4,6 @@ mod convert;
 mod qr;
 mod types;
 
-use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
@@ -14,6 +13,7 @@ use pingpong_protocol::contract::{
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
 
 use crate::core::config::Config;
 use crate::core::error::Error;
@@ -29,18 +29,54 @@ fn settle<T: Js>(r: Result<T, Error>) -> JsResult {
     r.map(|v| v.to_js()).map_err(error_to_js)
 }
 
-/// Runs `f` as a Promise. Boxed, so that one `future_to_promise` serves every method
-/// (each instantiation costs kilobytes of wasm).
-fn promise<F>(f: F) -> Promise
-where
-    F: std::future::Future<Output = JsResult> + 'static,
-{
-    let f: Pin<Box<dyn std::future::Future<Output = JsResult>>> = Box::pin(f);
-    future_to_promise(f)
+/// An asynchronous call of the JS face, its arguments parsed.
+enum Call {
+    StartPayment(CreatePaymentRequest),
+    WaitForPayment(String, Option<Function>),
+    GetPayment(String),
+    Refund(String, CreateRefundRequest),
+    WaitForRefund(String, String, Option<Function>),
+    GetRefund(String, String),
+    Resume(Option<Function>),
 }
 
-fn rejected(e: Error) -> Promise {
-    Promise::reject(&error_to_js(e))
+/// Runs a parsed call as a Promise (a rejected one for arguments that did not parse). One
+/// future for every method: each async block costs kilobytes of wasm.
+fn promise(engine: &Rc<Engine>, parsed: Result<(Call, Option<AbortSignal>), Error>) -> Promise {
+    match parsed {
+        Ok((call, signal)) => future_to_promise(run(engine.clone(), call, signal)),
+        Err(e) => Promise::reject(&error_to_js(e)),
+    }
+}
+
+/// Runs one call on the engine and converts its result.
+async fn run(engine: Rc<Engine>, call: Call, signal: Option<AbortSignal>) -> JsResult {
+    let signal = signal.as_ref();
+    match call {
+        Call::StartPayment(request) => settle(engine.start_payment(request, signal).await),
+        Call::WaitForPayment(id, on_update) => {
+            let f = on_update.map(callback::<PaymentView>);
+            let f = f.as_ref().map(|f| f as &dyn Fn(&PaymentView, Source));
+            settle(engine.wait_payment(&id, signal, f).await)
+        }
+        Call::GetPayment(id) => settle(engine.get_payment(&id, signal).await),
+        Call::Refund(id, request) => settle(engine.refund(&id, request, signal).await),
+        Call::WaitForRefund(id, rid, on_update) => {
+            let f = on_update.map(callback::<RefundView>);
+            let f = f.as_ref().map(|f| f as &dyn Fn(&RefundView, Source));
+            settle(engine.wait_refund(&id, &rid, signal, f).await)
+        }
+        Call::GetRefund(id, rid) => settle(engine.get_refund(&id, &rid, signal).await),
+        Call::Resume(on_update) => {
+            let f = on_update.map(callback::<PaymentView>);
+            let f = f.as_ref().map(|f| f as &dyn Fn(&PaymentView, Source));
+            engine
+                .resume(signal, f)
+                .await
+                .map(|v| array(&v))
+                .map_err(error_to_js)
+        }
+    }
 }
 
 fn callback<T: Js>(f: Function) -> impl Fn(&T, Source) {
@@ -144,14 +180,9 @@ impl Register {
                 merchant_transaction_id: o.string("merchantTransactionId", ErrorCode::InvalidId)?,
                 remark: o.string("remark", ErrorCode::InvalidRemark)?,
             };
-            Ok((request, o.signal()?))
+            Ok((Call::StartPayment(request), o.signal()?))
         })();
-        let (request, signal) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let engine = self.engine.clone();
-        promise(async move { settle(engine.start_payment(request, signal.as_ref()).await) })
+        promise(&self.engine, parsed)
     }
 
     /// Resolves when the payment's attempt ends: SUCCESS, FAILED (declined), CLOSED (expired)
@@ -166,18 +197,10 @@ impl Register {
         let parsed = (|| -> Result<_, Error> {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
             let o = Options::new(options, "options", true)?;
-            Ok((id, o.signal()?, o.function("onUpdate")?))
+            let signal = o.signal()?;
+            Ok((Call::WaitForPayment(id, o.function("onUpdate")?), signal))
         })();
-        let (id, signal, on_update) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let engine = self.engine.clone();
-        promise(async move {
-            let f = on_update.map(callback::<PaymentView>);
-            let f = f.as_ref().map(|f| f as &dyn Fn(&PaymentView, Source));
-            settle(engine.wait_payment(&id, signal.as_ref(), f).await)
-        })
+        promise(&self.engine, parsed)
     }
 
     /// Asks the proxy for the payment now (and journals it).
@@ -190,14 +213,10 @@ impl Register {
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
-            Ok((id, Options::new(options, "options", true)?.signal()?))
+            let signal = Options::new(options, "options", true)?.signal()?;
+            Ok((Call::GetPayment(id), signal))
         })();
-        let (id, signal) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let engine = self.engine.clone();
-        promise(async move { settle(engine.get_payment(&id, signal.as_ref()).await) })
+        promise(&self.engine, parsed)
     }
 
     /// Refunds part or all of a SUCCESS payment. Refused locally before any request:
@@ -222,14 +241,9 @@ impl Register {
                 merchant_refund_id: o.string("merchantRefundId", ErrorCode::InvalidId)?,
                 remark: o.string("remark", ErrorCode::InvalidRemark)?,
             };
-            Ok((id, request, o.signal()?))
+            Ok((Call::Refund(id, request), o.signal()?))
         })();
-        let (id, request, signal) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let engine = self.engine.clone();
-        promise(async move { settle(engine.refund(&id, request, signal.as_ref()).await) })
+        promise(&self.engine, parsed)
     }
 
     /// Resolves when the refund is SUCCESS or FAILED. Rejects with ABORTED on `signal`.
@@ -246,18 +260,13 @@ impl Register {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
             let rid = id_arg(&merchant_refund_id, "merchantRefundId")?;
             let o = Options::new(options, "options", true)?;
-            Ok((id, rid, o.signal()?, o.function("onUpdate")?))
+            let signal = o.signal()?;
+            Ok((
+                Call::WaitForRefund(id, rid, o.function("onUpdate")?),
+                signal,
+            ))
         })();
-        let (id, rid, signal, on_update) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let engine = self.engine.clone();
-        promise(async move {
-            let f = on_update.map(callback::<RefundView>);
-            let f = f.as_ref().map(|f| f as &dyn Fn(&RefundView, Source));
-            settle(engine.wait_refund(&id, &rid, signal.as_ref(), f).await)
-        })
+        promise(&self.engine, parsed)
     }
 
     /// Asks the proxy for the refund now (and journals it).
@@ -273,14 +282,10 @@ impl Register {
         let parsed = (|| -> Result<_, Error> {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
             let rid = id_arg(&merchant_refund_id, "merchantRefundId")?;
-            Ok((id, rid, Options::new(options, "options", true)?.signal()?))
+            let signal = Options::new(options, "options", true)?.signal()?;
+            Ok((Call::GetRefund(id, rid), signal))
         })();
-        let (id, rid, signal) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let engine = self.engine.clone();
-        promise(async move { settle(engine.get_refund(&id, &rid, signal.as_ref()).await) })
+        promise(&self.engine, parsed)
     }
 
     /// The journaled payments a reload must resume (create unanswered, attempt open, or a
@@ -360,22 +365,10 @@ impl Register {
     ) -> Promise {
         let parsed = (|| -> Result<_, Error> {
             let o = Options::new(options, "options", true)?;
-            Ok((o.signal()?, o.function("onUpdate")?))
+            let signal = o.signal()?;
+            Ok((Call::Resume(o.function("onUpdate")?), signal))
         })();
-        let (signal, on_update) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let engine = self.engine.clone();
-        promise(async move {
-            let f = on_update.map(callback::<PaymentView>);
-            let f = f.as_ref().map(|f| f as &dyn Fn(&PaymentView, Source));
-            engine
-                .resume(signal.as_ref(), f)
-                .await
-                .map(|v| array(&v))
-                .map_err(error_to_js)
-        })
+        promise(&self.engine, parsed)
     }
 
     /// Draws the payment's QR code on `canvas`: `size` CSS pixels, sharp at the device pixel
