@@ -17,31 +17,31 @@ pub struct ProxyUrl(String);
 impl ProxyUrl {
     /// Checks `text`. Fails with `INVALID_CONFIG` saying what is wrong.
     pub fn parse(text: &str) -> Result<ProxyUrl, Error> {
-        let bad = |why: &str| Err(Error::config(format!("proxyUrl {why}")));
+        let bad = |message: &str| Err(Error::config(message));
         let rest = if let Some(r) = text.strip_prefix("https://") {
             r
         } else if let Some(r) = text.strip_prefix("http://") {
             r
         } else {
-            return bad("must start with http:// or https://");
+            return bad("proxyUrl must start with http:// or https://");
         };
         if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return bad("must not contain spaces or control characters");
+            return bad("proxyUrl must not contain spaces or control characters");
         }
         if text.contains(['?', '#']) {
-            return bad("must not have a query or a fragment");
+            return bad("proxyUrl must not have a query or a fragment");
         }
         let host = rest.split('/').next().unwrap_or("");
         if host.is_empty() || host.starts_with(':') {
-            return bad("has no host");
+            return bad("proxyUrl has no host");
         }
         if host.contains('@') {
-            return bad("must not hold credentials");
+            return bad("proxyUrl must not hold credentials");
         }
         if let Some((_, port)) = host.rsplit_once(':').filter(|_| !host.ends_with(']'))
             && (port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5)
         {
-            return bad("has a bad port");
+            return bad("proxyUrl has a bad port");
         }
         Ok(ProxyUrl(text.trim_end_matches('/').to_owned()))
     }
