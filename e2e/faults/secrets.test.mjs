@@ -272,7 +272,7 @@ test("the demo register (www/): a payment and a partial refund through its scree
   const bodies = await capture.bodies();
   await page.goto("about:blank");
   await context.close();
-  const served = ["index.html", "register.js", "register.css"].map((f) => join(root, "www", f));
+  const served = ["index.html", "register.js", "strings.js", "register.css"].map((f) => join(root, "www", f));
   searchForSecrets(t, stack, { ...capture, bodies, raw: stack.relay.received(), sent: stack.relay.sent() }, { remark: id, id, served });
   await stack.stop();
   stack = null;
