@@ -46,10 +46,10 @@ pub use stats::Stats;
 pub use wallet::{WalletError, WalletView};
 
 use clock::now_ms;
+use store::{Effects, Store};
 
 /// How many of the latest v4 requests [`Sandbox::requests`] keeps.
 pub const REQUEST_LOG_CAPACITY: usize = 1000;
-use store::{Effects, Store};
 
 /// A simulated acquirer: cheap to clone (shared state). Its handlers and the methods that
 /// change orders ([`Sandbox::pay`], …) spawn timers and notification deliveries on the
