@@ -115,6 +115,14 @@ test("proxy killed (SIGKILL) and restarted on the same journal and port during w
   assert.deepEqual(log.final.map((p) => [p.merchantTransactionId, p.status]), [[id, "SUCCESS"]]);
   assert.ok(!log.updates.some((u) => u.status === "FAILED"));
 
+  // The EventSource reconnects by itself with its old URL; the restarted proxy accepts the
+  // ticket (stateless, MAC'd with the register's key) instead of answering 401.
+  await waitFor(() => /event stream opened/.test(stack.proxyLog()), {
+    timeoutMs: 20_000,
+    what: "the stream reopened at the restarted proxy",
+  });
+  assert.doesNotMatch(stack.proxyLog(), /events\/tickets|status=401/, "the old ticket is accepted");
+
   // The sandbox's retry reaches the restarted proxy, which journals it once.
   await waitFor(async () => (await stack.order(id)).notifications.every((n) => n.outcome === "delivered"), {
     timeoutMs: 30_000,

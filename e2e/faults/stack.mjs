@@ -92,6 +92,10 @@ export async function startStack({ standalone = false, refundDelayMs = 300, prox
       proxy = await launch(new URL(proxyUrl).host);
       assert.equal(proxy.url, proxyUrl);
     },
+    /** What the running proxy process (this incarnation only) has printed. */
+    proxyLog() {
+      return proxy.output();
+    },
     /** Everything the proxy processes (all incarnations) and the sandbox process printed. */
     logs() {
       return [...pastLogs, proxy.output(), sandbox ? sandbox.output() : ""].join("\n");

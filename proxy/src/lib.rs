@@ -184,7 +184,7 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         journal,
         upstream,
         registers: Registers::new(&registers),
-        tickets: Tickets::new(config.ticket_ttl),
+        tickets: Tickets::new(&registers, config.ticket_ttl),
         policy: Policy {
             notify_url: format!("{public_url}{}", pingpong_protocol::contract::paths::NOTIFY),
             methods: config.methods.clone(),
