@@ -1,8 +1,10 @@
 //! The journal: every payment and refund this register started (or followed), written
 //! before its request is sent and updated on every status, so that a reload loses nothing.
 //!
-//! Stored per payment (its refunds inside), keyed by `merchantTransactionId`. The browser
-//! implementation is `localStorage`; [`MemoryJournal`] serves native tests.
+//! Stored per payment, keyed by `merchantTransactionId`, with its refunds. The browser
+//! implementation is `localStorage` (each refund under its own key, so that a tab saving a
+//! stale copy of the payment cannot drop a refund another tab journaled);
+//! [`MemoryJournal`] serves native tests.
 
 use std::cell::RefCell;
 
@@ -130,6 +132,22 @@ impl PaymentEntry {
         self.refunds.iter().find(|r| r.merchant_refund_id == id)
     }
 
+    /// Adds `refund` (another copy of the journal had it), or replaces this entry's copy of
+    /// it when that copy is behind; refunds stay oldest first.
+    pub fn merge_refund(&mut self, refund: RefundEntry) {
+        match self.refund_mut(&refund.merchant_refund_id) {
+            Some(mine) if refund.is_not_behind(mine) => *mine = refund,
+            Some(_) => {}
+            None => {
+                let at = self.refunds.partition_point(|r| {
+                    (r.created_at, &r.merchant_refund_id)
+                        <= (refund.created_at, &refund.merchant_refund_id)
+                });
+                self.refunds.insert(at, refund);
+            }
+        }
+    }
+
     /// The refund `id`, if journaled, for update.
     pub fn refund_mut(&mut self, id: &str) -> Option<&mut RefundEntry> {
         self.refunds.iter_mut().find(|r| r.merchant_refund_id == id)
@@ -165,6 +183,26 @@ impl RefundEntry {
             _ => true,
         }
     }
+
+    /// Whether this copy is at least as far along as `other`, a copy of the same refund that
+    /// another register (tab) wrote: by phase, then final status, then the proxy's and the
+    /// journal's times. A copy that is behind is never written over the other.
+    pub fn is_not_behind(&self, other: &RefundEntry) -> bool {
+        self.progress() >= other.progress()
+    }
+
+    fn progress(&self) -> (u8, bool, u64, u64) {
+        let phase = match self.phase {
+            Phase::Sending => 0,
+            Phase::Unknown => 1,
+            Phase::Answered => 2,
+        };
+        let (is_final, at) = self
+            .refund
+            .as_ref()
+            .map_or((false, 0), |r| (r.status.is_final(), r.updated_at));
+        (phase, is_final, at, self.updated_at)
+    }
 }
 
 /// Where entries live. Every method is synchronous, so that a read-check-write cannot
@@ -176,33 +214,21 @@ pub trait Journal {
     fn save(&self, entry: &PaymentEntry) -> Result<(), Error>;
     /// Deletes the entry of `id`.
     fn remove(&self, id: &str) -> Result<(), Error>;
-    /// Every journaled id, in no particular order.
-    fn ids(&self) -> Result<Vec<String>, Error>;
+    /// Every journaled entry, in no particular order (one pass over the storage).
+    fn entries(&self) -> Result<Vec<PaymentEntry>, Error>;
 }
 
 /// Every entry still pending, oldest first.
 pub fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
-    let mut out = Vec::new();
-    for id in journal.ids()? {
-        if let Some(e) = journal.load(&id)?
-            && e.is_pending()
-        {
-            out.push(e);
-        }
-    }
+    let mut out = journal.entries()?;
+    out.retain(PaymentEntry::is_pending);
     Ok(oldest_first(out))
 }
 
 /// Every journaled entry, finished or not, newest first (by when it was journaled): a
 /// register's history. Finished entries are kept [`KEEP_FINISHED_MS`].
 pub fn history(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
-    let mut out = Vec::new();
-    for id in journal.ids()? {
-        if let Some(e) = journal.load(&id)? {
-            out.push(e);
-        }
-    }
-    let mut out = oldest_first(out);
+    let mut out = oldest_first(journal.entries()?);
     out.reverse();
     Ok(out)
 }
@@ -228,12 +254,9 @@ pub const KEEP_FINISHED_MS: u64 = 7 * 24 * 3_600_000;
 /// Pending entries are never deleted. Returns how many were deleted.
 pub fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
     let mut removed = 0;
-    for id in journal.ids()? {
-        if let Some(e) = journal.load(&id)?
-            && !e.is_pending()
-            && e.updated_at + KEEP_FINISHED_MS < now
-        {
-            journal.remove(&id)?;
+    for e in journal.entries()? {
+        if !e.is_pending() && e.updated_at + KEEP_FINISHED_MS < now {
+            journal.remove(&e.merchant_transaction_id)?;
             removed += 1;
         }
     }
@@ -276,13 +299,8 @@ impl Journal for MemoryJournal {
         Ok(())
     }
 
-    fn ids(&self) -> Result<Vec<String>, Error> {
-        Ok(self
-            .entries
-            .borrow()
-            .iter()
-            .map(|e| e.merchant_transaction_id.clone())
-            .collect())
+    fn entries(&self) -> Result<Vec<PaymentEntry>, Error> {
+        Ok(self.entries.borrow().clone())
     }
 }
 
@@ -444,7 +462,12 @@ pub(crate) mod tests {
             j.save(e).unwrap();
         }
         assert_eq!(prune(&j, KEEP_FINISHED_MS + 10).unwrap(), 1);
-        let mut ids = j.ids().unwrap();
+        let mut ids: Vec<String> = j
+            .entries()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.merchant_transaction_id)
+            .collect();
         ids.sort();
         assert_eq!(ids, ["PQ-new", "PQ-pend"]);
     }
@@ -457,5 +480,63 @@ pub(crate) mod tests {
         assert_eq!(e.request.method, "ALIPAY");
         assert_eq!(e.request.merchant_transaction_id.as_deref(), Some("PQ9"));
         assert!(e.is_pending());
+    }
+
+    #[test]
+    fn merging_refunds_adds_missing_ones_in_order_and_keeps_the_copy_ahead() {
+        let refund = |id: &str, created: u64| {
+            let request = CreateRefundRequest {
+                amount: "1.00".into(),
+                merchant_refund_id: Some(id.into()),
+                remark: None,
+            };
+            RefundEntry::new(request, id.into(), created)
+        };
+        let mut e = PaymentEntry::new(request(), "PQ1".into(), 0);
+        e.merge_refund(refund("RF2", 20));
+        e.merge_refund(refund("RF1", 10));
+        e.merge_refund(refund("RF3", 30));
+        let ids = |e: &PaymentEntry| {
+            e.refunds
+                .iter()
+                .map(|r| r.merchant_refund_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&e), ["RF1", "RF2", "RF3"]);
+        let mut ahead = refund("RF2", 20);
+        ahead.phase = Phase::Unknown;
+        e.merge_refund(ahead.clone());
+        assert_eq!(e.refund("RF2"), Some(&ahead));
+        e.merge_refund(refund("RF2", 20));
+        assert_eq!(e.refund("RF2"), Some(&ahead), "a copy behind is not taken");
+        assert_eq!(ids(&e), ["RF1", "RF2", "RF3"]);
+    }
+
+    #[test]
+    fn a_refund_copy_behind_another_is_recognised() {
+        let request = CreateRefundRequest {
+            amount: "1.00".into(),
+            merchant_refund_id: Some("RF1".into()),
+            remark: None,
+        };
+        let sending = RefundEntry::new(request, "RF1".into(), 10);
+        let mut unknown = sending.clone();
+        unknown.phase = Phase::Unknown;
+        unknown.updated_at = 5; // another tab's clock may lag: the phase decides first
+        let answered = |status, at, t| RefundEntry {
+            phase: Phase::Answered,
+            refund: Some(refund_view("RF1", "1.00", status, at)),
+            updated_at: t,
+            ..sending.clone()
+        };
+        let processing = answered(RefundStatus::Processing, 100, 20);
+        let processing_later = answered(RefundStatus::Processing, 200, 15);
+        let success = answered(RefundStatus::Success, 150, 12);
+        let ordered = [&sending, &unknown, &processing, &processing_later, &success];
+        for (i, a) in ordered.iter().enumerate() {
+            for (j, b) in ordered.iter().enumerate() {
+                assert_eq!(a.is_not_behind(b), i >= j, "{i} vs {j}");
+            }
+        }
     }
 }
