@@ -126,7 +126,9 @@ function searchForSecrets(t, stack, { raw, sent, bodies, sseMessages, requests, 
   for (const file of files) {
     assert.ok(raw.includes(readFileSync(file)), `the browser received ${relative(root, file)} exactly as built`);
   }
-  assert.ok(occurrences(raw, remark).length >= 3, "the payment's remark is in the answers and the event stream");
+  // At least the create's answer and one stream event (a poll answer too only when the stream
+  // opened after the create was answered: a race, so not counted on).
+  assert.ok(occurrences(raw, remark).length >= 2, "the payment's remark is in the create's answer and the event stream");
   assert.ok(sseMessages.some((m) => m.includes(remark)), "DevTools saw the event stream");
   assert.ok(occurrences(raw, "event: refund").length >= 1, "the raw capture holds the event stream");
   assert.ok(bodies.some((b) => b.url.endsWith(".wasm")), "DevTools read the wasm body");
