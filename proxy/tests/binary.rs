@@ -23,6 +23,11 @@ struct Running {
 
 /// Runs the proxy and waits for its "listening on" line.
 fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
+    try_spawn(args, envs).unwrap_or_else(|seen| panic!("the proxy exited: {seen}"))
+}
+
+/// Starts the binary; what it printed if it exited before listening.
+fn try_spawn(args: &[&str], envs: &[(&str, &str)]) -> Result<Running, String> {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .env_remove("RUST_LOG")
@@ -55,10 +60,11 @@ fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
     let mut seen = String::new();
     let url = loop {
         let mut line = String::new();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "the proxy exited: {seen}"
-        );
+        if out.read_line(&mut line).unwrap() == 0 {
+            let _ = child.wait();
+            seen.push_str(&stderr.join().unwrap());
+            return Err(seen);
+        }
         seen.push_str(&line);
         if let Some(url) = line
             .trim_end()
@@ -71,12 +77,12 @@ fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
         let _ = out.read_to_string(&mut seen);
         seen
     });
-    Running {
+    Ok(Running {
         child,
         url,
         stdout,
         stderr,
-    }
+    })
 }
 
 /// Kills the binary; its stdout and stderr.
@@ -306,36 +312,40 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
     let upstream = StandaloneSandbox::start(vec![account.clone()]).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("md5.sqlite");
-    // A known port, so the public URL can name this proxy by another host name.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let public = format!("http://localhost:{port}");
-    let listen = format!("127.0.0.1:{port}");
-    let running = spawn(
-        &[
-            "--listen",
-            &listen,
-            "--database",
-            db.to_str().unwrap(),
-            "--public-url",
-            &format!("{public}/"),
-        ],
-        &[
-            ("PINGPONG_BASE_URL", &upstream.url),
-            ("PINGPONG_ACC_ID", &account.acc_id),
-            ("PINGPONG_CLIENT_ID", &account.client_id),
-            ("PINGPONG_SALT", salt),
-            ("PINGPONG_SIGN_TYPE", "MD5"),
-            (
-                "PINGPONG_QR_TOKENS",
-                &format!("{token}:POS-MD5-1:STORE-MD5"),
-            ),
-            ("RUST_LOG", "debug"),
-        ],
-    );
+    let tokens = format!("{token}:POS-MD5-1:STORE-MD5");
+    let envs = [
+        ("PINGPONG_BASE_URL", upstream.url.as_str()),
+        ("PINGPONG_ACC_ID", &account.acc_id),
+        ("PINGPONG_CLIENT_ID", &account.client_id),
+        ("PINGPONG_SALT", salt),
+        ("PINGPONG_SIGN_TYPE", "MD5"),
+        ("PINGPONG_QR_TOKENS", &tokens),
+        ("RUST_LOG", "debug"),
+    ];
+    // A known port, so the public URL can name this proxy by another host name. The port is
+    // free when picked, but something may take it before the proxy binds: then pick again.
+    let (running, public, listen) = (0..5)
+        .find_map(|_| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let public = format!("http://localhost:{port}");
+            let listen = format!("127.0.0.1:{port}");
+            let args = [
+                "--listen",
+                &listen,
+                "--database",
+                db.to_str().unwrap(),
+                "--public-url",
+                &format!("{public}/"),
+            ];
+            try_spawn(&args, &envs)
+                .ok()
+                .map(|running| (running, public.clone(), listen.clone()))
+        })
+        .expect("the proxy listens on a picked port within 5 tries");
     let url = running.url.clone();
     assert_eq!(url, format!("http://{listen}"));
     let http = client();
