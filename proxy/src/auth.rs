@@ -30,6 +30,15 @@ pub(crate) struct Register {
     pub store_id: StoreId,
 }
 
+impl Register {
+    fn of(token: &RegisterToken) -> Register {
+        Register {
+            cashier_device_id: token.cashier_device_id.clone(),
+            store_id: token.store_id.clone(),
+        }
+    }
+}
+
 fn digest(text: &str) -> [u8; 32] {
     Sha256::digest(text.as_bytes()).into()
 }
@@ -44,15 +53,7 @@ impl Registers {
         Registers {
             entries: tokens
                 .iter()
-                .map(|t| {
-                    (
-                        digest(t.token.expose()),
-                        Register {
-                            cashier_device_id: t.cashier_device_id.clone(),
-                            store_id: t.store_id.clone(),
-                        },
-                    )
-                })
+                .map(|t| (digest(t.token.expose()), Register::of(t)))
                 .collect(),
         }
     }
@@ -121,13 +122,7 @@ impl Tickets {
                 let mut h = Sha256::new();
                 h.update(TICKET_KEY_CONTEXT);
                 h.update(t.token.expose().as_bytes());
-                (
-                    h.finalize().into(),
-                    Register {
-                        cashier_device_id: t.cashier_device_id.clone(),
-                        store_id: t.store_id.clone(),
-                    },
-                )
+                (h.finalize().into(), Register::of(t))
             })
             .collect();
         Tickets { ttl, keys }
