@@ -22,7 +22,8 @@ Secrets:
   PINGPONG_SALT            the merchant's signing salt (or PINGPONG_SALT_FILE / --salt-file)
 
 Without PINGPONG_ACC_ID, PINGPONG_CLIENT_ID and a salt the proxy runs in DEMO MODE: the
-sandbox runs inside it at /sandbox and the single register token is `demo-token`.";
+sandbox runs inside it at /sandbox and, unless --token or --tokens-file configures
+registers, the single register token is `demo-token`.";
 
 /// `pingpong-qr-proxy [FLAGS]`.
 #[derive(Debug, Parser)]

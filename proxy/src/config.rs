@@ -185,7 +185,8 @@ pub struct Config {
     pub database: PathBuf,
     /// Origins allowed to call the API from a browser (CORS), e.g. `https://pos.example.com`.
     pub allow_origins: Vec<String>,
-    /// Register credentials. Demo mode adds [`RegisterToken::demo`].
+    /// Register credentials. Demo mode with none configured has [`RegisterToken::demo`]
+    /// alone; with any configured, `demo-token` is not a register.
     pub registers: Vec<RegisterToken>,
     /// PingPong, or the embedded sandbox.
     pub upstream: Upstream,

@@ -89,6 +89,7 @@ pub struct ProxyHandle {
     url: String,
     public_url: String,
     sandbox: Option<Sandbox>,
+    demo_register: bool,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -112,6 +113,11 @@ impl ProxyHandle {
     /// The embedded sandbox (demo mode only).
     pub fn sandbox(&self) -> Option<&Sandbox> {
         self.sandbox.as_ref()
+    }
+
+    /// `demo-token`, when it is a register: demo mode with no register configured.
+    pub fn demo_token(&self) -> Option<&'static str> {
+        self.demo_register.then_some(config::DEMO_TOKEN)
     }
 
     /// `{url}/sandbox` in demo mode.
@@ -162,19 +168,17 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         Journal::open(&config.database).map_err(|e| StartError::Journal(e.to_string()))?;
 
     let mut registers = config.registers.clone();
+    // `demo-token` exists only while no register is configured: a merchant who issued
+    // tokens must not find a public one next to them.
+    let demo_register = config.is_demo() && registers.is_empty();
+    if demo_register {
+        registers.push(RegisterToken::demo());
+    }
     let (account, sandbox) = match &config.upstream {
-        Upstream::Demo(options) => {
-            if !registers
-                .iter()
-                .any(|r| r.token.expose() == config::DEMO_TOKEN)
-            {
-                registers.push(RegisterToken::demo());
-            }
-            (
-                demo::account(addr),
-                Some(demo::sandbox(&config, options, &public_url)),
-            )
-        }
+        Upstream::Demo(options) => (
+            demo::account(addr),
+            Some(demo::sandbox(&config, options, &public_url)),
+        ),
         Upstream::PingPong(account) => (account.clone(), None),
     };
     let upstream = PingPong::new(account, config.timeouts.clone(), journal.clone())
@@ -219,6 +223,7 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         url,
         public_url,
         sandbox,
+        demo_register,
         shutdown: shutdown_tx,
         server,
     })

@@ -34,9 +34,12 @@ pub fn fast_sandbox() -> SandboxOptions {
     }
 }
 
-/// The extra registers every harness has.
+/// The registers every harness has: the demo register's token given explicitly (with
+/// registers configured, demo mode has no `demo-token` of its own), a second register of
+/// its store, and a register of another store.
 pub fn registers() -> Vec<RegisterToken> {
     vec![
+        RegisterToken::new(DEMO, "DEMO-POS-1", "DEMO-STORE").unwrap(),
         RegisterToken::new(SECOND, "DEMO-POS-2", "DEMO-STORE").unwrap(),
         RegisterToken::new(OTHER, "OTHER-POS-1", "OTHER-STORE").unwrap(),
     ]
@@ -410,9 +413,7 @@ pub fn pingpong_config(dir: &std::path::Path, base_url: &str, account: &Account)
         salt: Secret::new(account.salt.clone()),
         sign_type: pingpong_protocol::SignType::Sha256,
     });
-    let mut regs = registers();
-    regs.push(RegisterToken::new(DEMO, "DEMO-POS-1", "DEMO-STORE").unwrap());
-    config.registers = regs;
+    config.registers = registers();
     config.www_dir = dir.join("www");
     config.pkg_dir = dir.join("pkg");
     config
