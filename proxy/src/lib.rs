@@ -35,6 +35,7 @@ pub mod tokens;
 mod transitions;
 mod upstream;
 mod util;
+mod verify;
 mod views;
 
 use std::net::SocketAddr;

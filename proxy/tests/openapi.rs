@@ -591,7 +591,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
         "query of an order upstream does not know",
         r,
         READ,
-        rejected("107001"),
+        (409, "UPSTREAM_ORDER_UNKNOWN", Some("107001")),
     ));
     let r = h
         .post(
@@ -604,7 +604,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
         "refund of an order upstream does not know",
         r,
         REFUND,
-        rejected("107002"),
+        (409, "UPSTREAM_ORDER_UNKNOWN", Some("107002")),
     ));
     let r = h
         .post(

@@ -210,9 +210,12 @@ async fn forged_notifications_are_refused_and_genuine_ones_kept_once() {
     events.next().await; // PROCESSING
     let a = Account::sandbox_a();
     let b = Account::sandbox_b();
+    let request_id = h.sandbox.order(mtid).unwrap().attempts[0]
+        .request_id
+        .clone();
     let success = json!({
         "notifyType": "RECHARGE", "merchantTransactionId": mtid, "transactionId": p["transactionId"],
-        "status": "SUCCESS", "amount": "7.000000", "currency": "USD", "requestId": "RQ-X"
+        "status": "SUCCESS", "amount": "7.000000", "currency": "USD", "requestId": request_id
     });
     let wrong_salt = signed(&a, &b.salt, &success).to_json();
     let mut unsigned = signed(&a, &a.salt, &success);
