@@ -60,6 +60,7 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .fallback_service(www)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(refuse_declared_oversize))
         .layer(middleware::from_fn(normalise_errors))
         .layer(cors(&config.allow_origins))
         .with_state(app)
@@ -133,6 +134,33 @@ async fn method_not_allowed() -> impl IntoResponse {
         ErrorCode::MethodNotAllowed,
         "this route does not take that HTTP method",
     )
+}
+
+/// A body whose `Content-Length` already says it is over the route's limit is refused at
+/// once, before a byte of it is read: with `Expect: 100-continue` the client hears 413
+/// instead of `100 Continue` (hyper sends that only when the body is first read).
+async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let limit = if request.uri().path() == paths::NOTIFY {
+        MAX_NOTIFICATION_BODY
+    } else {
+        MAX_BODY
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mut r = fail(
+            ErrorCode::BodyTooLarge,
+            format!("the body exceeds {} KiB", limit / 1024),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return r;
+    }
+    next.run(request).await
 }
 
 /// Whatever produced an error (axum's rejections, the file server), the register gets an

@@ -27,6 +27,7 @@ mod error;
 mod events;
 mod http;
 mod journal;
+mod listener;
 mod locks;
 mod notify;
 mod payments;
@@ -47,8 +48,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    Config, MethodNames, PingPongAccount, RegisterToken, SandboxOptions, Secret, Upstream,
-    UpstreamTimeouts,
+    Config, ConnectionLimits, MethodNames, PingPongAccount, RegisterToken, SandboxOptions, Secret,
+    Upstream, UpstreamTimeouts,
 };
 pub use demo::SANDBOX_PATH;
 pub use http::OPENAPI;
@@ -185,6 +186,8 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     let upstream = PingPong::new(account, config.timeouts.clone(), journal.clone())
         .map_err(StartError::Config)?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let open_files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    let (max_connections, max_event_streams) = config.connections.resolve(open_files);
     let app = Arc::new(App {
         journal,
         upstream,
@@ -197,6 +200,7 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
             failure_mode: config.failure_mode,
         },
         locks: KeyedLocks::default(),
+        streams: Arc::new(tokio::sync::Semaphore::new(max_event_streams)),
         keep_alive: config.keep_alive,
         shutdown: shutdown_rx.clone(),
         mode: if sandbox.is_some() {
@@ -210,15 +214,20 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         router = router.nest(SANDBOX_PATH, sandbox.router());
     }
     let router = router.layer(axum::middleware::from_fn(http::log_requests));
-    let mut stop = shutdown_rx;
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
-    tracing::info!(%addr, public_url, demo = sandbox.is_some(), "proxy started");
+    let limits = listener::Limits {
+        header_read: config.connections.header_read,
+        body_read: config.connections.body_read,
+        max_connections,
+    };
+    let server = tokio::spawn(listener::serve(listener, router, limits, shutdown_rx));
+    tracing::info!(
+        %addr,
+        public_url,
+        demo = sandbox.is_some(),
+        max_connections,
+        max_event_streams,
+        "proxy started"
+    );
     Ok(ProxyHandle {
         addr,
         url,

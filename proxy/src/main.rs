@@ -17,6 +17,11 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
+    // Every connection is a file: take the whole allowance the system gives (soft → hard).
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(open_files = n, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     let config = match Cli::parse().into_config(std::env::var("PINGPONG_SALT").ok()) {
         Ok(c) => c,
         Err(e) => {
