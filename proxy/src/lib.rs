@@ -51,7 +51,7 @@ pub use config::{
     Config, ConnectionLimits, MethodNames, PingPongAccount, RegisterToken, SandboxOptions, Secret,
     Upstream, UpstreamTimeouts,
 };
-pub use demo::SANDBOX_PATH;
+pub use demo::{SANDBOX_PATH, sandbox_database};
 pub use http::OPENAPI;
 pub use pingpong_sandbox::Sandbox;
 
@@ -70,6 +70,8 @@ pub enum StartError {
     Bind(std::io::Error),
     /// The journal file could not be opened or is of a newer schema.
     Journal(String),
+    /// Demo mode: the embedded sandbox's state file could not be opened.
+    Sandbox(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -78,6 +80,7 @@ impl std::fmt::Display for StartError {
             StartError::Config(m) => write!(f, "configuration: {m}"),
             StartError::Bind(e) => write!(f, "cannot listen: {e}"),
             StartError::Journal(m) => write!(f, "cannot open the journal: {m}"),
+            StartError::Sandbox(m) => write!(f, "cannot open the demo sandbox's state: {m}"),
         }
     }
 }
@@ -179,7 +182,10 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     let (account, sandbox) = match &config.upstream {
         Upstream::Demo(options) => (
             demo::account(addr),
-            Some(demo::sandbox(&config, options, &public_url)),
+            Some(
+                demo::sandbox(&config, options, &public_url)
+                    .map_err(|e| StartError::Sandbox(e.to_string()))?,
+            ),
         ),
         Upstream::PingPong(account) => (account.clone(), None),
     };

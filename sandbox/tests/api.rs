@@ -594,3 +594,56 @@ async fn wallet_and_control_routes_answer_cors_preflights() {
         .unwrap();
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
 }
+
+#[tokio::test]
+async fn bound_to_an_origin_the_wallet_and_control_routes_refuse_other_pages() {
+    let page = "http://register.example:8080";
+    let h = start_with(SandboxConfig {
+        allowed_origins: Some(vec![page.into()]),
+        ..fast_config()
+    })
+    .await;
+    let a = h.create(&order("M-ORIGIN", "R-ORIGIN", "1.00")).await;
+    let pay = format!("{}/wallet/{}/pay", h.url, a.str("transactionId"));
+    let r = h
+        .http
+        .post(&pay)
+        .header("Origin", "http://other.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(h.query("M-ORIGIN").await.status(), Some("PROCESSING"));
+    let preflight = h
+        .http
+        .request(reqwest::Method::OPTIONS, &pay)
+        .header("Origin", "http://other.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    // A script (no Origin) and the bound page are served.
+    let r = h
+        .http
+        .get(format!("{}/control/stats", h.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = h
+        .http
+        .post(&pay)
+        .header("Origin", page)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], page);
+    assert_eq!(h.query("M-ORIGIN").await.status(), Some("SUCCESS"));
+}
