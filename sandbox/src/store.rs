@@ -760,19 +760,47 @@ mod tests {
     fn sweep_closes_due_orders_only() {
         let cfg = SandboxConfig::default();
         let mut store = Store::default();
-        let _ = store.insert_order(test_order("T1", 1_000));
-        let _ = store.insert_order(test_order("T2", 5_000));
-        let _ = store.sweep(&cfg, 999);
+        let closing = |txid: &str, expires| {
+            let mut o = test_order(txid, expires);
+            o.rec.close_notification_url = Some(format!("http://127.0.0.1:1/close/{txid}"));
+            o
+        };
+        let _ = store.insert_order(closing("T1", 1_000));
+        let _ = store.insert_order(closing("T2", 5_000));
+        let early = store.sweep(&cfg, 999);
+        assert!(early.jobs.is_empty(), "{early:?}");
         assert_eq!(
             store.order("T1").unwrap().rec.status,
             PaymentStatus::Processing
         );
-        let _ = store.sweep(&cfg, 1_000);
+        let due = store.sweep(&cfg, 1_000);
         assert_eq!(store.order("T1").unwrap().rec.status, PaymentStatus::Closed);
         assert_eq!(
             store.order("T2").unwrap().rec.status,
             PaymentStatus::Processing
         );
+        // The sweep owes exactly T1's close notification: to its closeNotificationUrl, a
+        // RECHARGE with status CLOSED, signed with the order's account.
+        assert_eq!(due.jobs.len(), 1, "{due:?}");
+        let job = &due.jobs[0];
+        assert_eq!(
+            (job.transaction_id.as_str(), job.url.as_str()),
+            ("T1", "http://127.0.0.1:1/close/T1")
+        );
+        let env = Envelope::parse(job.body.as_bytes()).unwrap();
+        env.verify(&crate::config::Account::sandbox_a().salt)
+            .unwrap();
+        assert_eq!(env.code(), Some("105000"));
+        let biz: PaymentNotification = env.biz().unwrap();
+        assert_eq!(
+            (biz.merchant_transaction_id.as_str(), biz.status),
+            ("M-T1", PaymentStatus::Closed)
+        );
+        let rec = &store.order("T1").unwrap().rec;
+        assert_eq!(rec.notifications.len(), 1);
+        assert_eq!(rec.notifications[0].id, job.notification_id);
+        // Once closed, a later sweep owes nothing more.
+        assert!(store.sweep(&cfg, 2_000).jobs.is_empty());
     }
 
     #[test]
