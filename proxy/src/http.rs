@@ -62,6 +62,7 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(refuse_declared_oversize))
         .layer(middleware::from_fn(normalise_errors))
+        .layer(middleware::from_fn(page_headers))
         .layer(cors(&config.allow_origins))
         .with_state(app)
 }
@@ -161,6 +162,41 @@ async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
         return r;
     }
     next.run(request).await
+}
+
+/// The demo pages' policy: their own scripts, styles and wasm only, data to their own
+/// origin only, never inside a frame (the register page keeps its token in localStorage).
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+    manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The files of `/` and `/pkg/` (the demo register) get [`PAGE_POLICY`] and
+/// `X-Frame-Options: DENY`; API, notification and sandbox answers are left alone.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let page = ![
+        "/v1/",
+        "/notify/",
+        "/sandbox/",
+        paths::HEALTH,
+        paths::OPENAPI,
+    ]
+    .iter()
+    .any(|p| path.starts_with(p));
+    let mut response = next.run(request).await;
+    if page {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+    }
+    response
 }
 
 /// Whatever produced an error (axum's rejections, the file server), the register gets an
