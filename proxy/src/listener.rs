@@ -143,7 +143,7 @@ impl Drop for BusyGuard {
 /// A response body that keeps its connection busy until hyper has written (or dropped) it.
 pub(crate) struct Guarded {
     body: Body,
-    _busy: BusyGuard,
+    _busy: Option<BusyGuard>,
 }
 
 impl hyper::body::Body for Guarded {
@@ -191,11 +191,13 @@ impl hyper::service::Service<Request<Incoming>> for Service {
                     axum::http::header::CONNECTION,
                     axum::http::HeaderValue::from_static("close"),
                 );
-                let guard = BusyGuard(Arc::new(AtomicUsize::new(1)));
-                return Ok(r.map(|body| Guarded { body, _busy: guard }));
+                return Ok(r.map(|body| Guarded { body, _busy: None }));
             };
             let response = router.oneshot(request).await?;
-            Ok(response.map(|body| Guarded { body, _busy: busy }))
+            Ok(response.map(|body| Guarded {
+                body,
+                _busy: Some(busy),
+            }))
         })
     }
 }
@@ -266,6 +268,7 @@ pub(crate) async fn serve(
     let refusals = Arc::new(tokio::sync::Semaphore::new(REFUSING_AT_ONCE));
     let mut next_id: u64 = 0;
     let mut last_accept_error: Option<Instant> = None;
+    let mut last_refusal: Option<Instant> = None;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -303,10 +306,13 @@ pub(crate) async fn serve(
                 (busy, close, closed)
             }
             Admission::Refuse => {
-                tracing::warn!(
-                    max = limits.max_connections,
-                    "every connection is busy: a new one is answered 503 BUSY"
-                );
+                if last_refusal.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
+                    tracing::warn!(
+                        max = limits.max_connections,
+                        "every connection is busy: new ones are answered 503 BUSY"
+                    );
+                    last_refusal = Some(Instant::now());
+                }
                 match refusals.clone().try_acquire_owned() {
                     Ok(permit) => {
                         connections.spawn(async move {

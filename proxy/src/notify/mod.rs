@@ -140,8 +140,7 @@ fn read(
 
 /// `POST /notify/pingpong`: a push for the merchant account this proxy signs for.
 pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Ack>> {
-    let account = app.upstream.account().clone();
-    intake(&app, &account, &body).await.map(Json)
+    intake(&app, app.upstream.account(), &body).await.map(Json)
 }
 
 /// Takes a push that `account` must have sent; see the module doc.
