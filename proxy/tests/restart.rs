@@ -115,8 +115,8 @@ async fn a_restart_on_the_same_file_loses_nothing() {
 }
 
 /// `make demo` killed with `kill -9` and started again on the same database and port: an
-/// order left open can be read, paid in the wallet and completed; one paid before can be
-/// refunded; re-sending the open order's create gives its view, whose QR still opens.
+/// order left open can be read, paid in the wallet, completed and refunded; one paid before
+/// can be refunded; re-sending the open order's create gives its view, whose QR still opens.
 #[tokio::test]
 async fn demo_mode_survives_kill_9_with_its_sandbox() {
     let dir = tempfile::tempdir().unwrap();
@@ -205,6 +205,18 @@ async fn demo_mode_survives_kill_9_with_its_sandbox() {
     assert_eq!(pay.status(), 200, "{}", pay.text().await.unwrap());
     eventually("PQ-KILL-OPEN SUCCESS", || async {
         (get("/v1/payments/PQ-KILL-OPEN".into()).await.json["status"] == "SUCCESS").then_some(())
+    })
+    .await;
+    // Completed after the restart, it is refunded too.
+    let refund = post(
+        "/v1/payments/PQ-KILL-OPEN/refunds".into(),
+        json!({ "amount": "1.50", "merchantRefundId": "RF-KILL-OPEN" }),
+    )
+    .await;
+    assert_eq!(refund.status, 201, "{}", refund.text);
+    eventually("RF-KILL-OPEN SUCCESS", || async {
+        let r = get("/v1/payments/PQ-KILL-OPEN/refunds/RF-KILL-OPEN".into()).await;
+        (r.json["status"] == "SUCCESS").then_some(())
     })
     .await;
     // The order paid before the kill is refunded.
