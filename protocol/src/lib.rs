@@ -2,6 +2,7 @@
 //! defined once for the sandbox, the proxy and the browser library.
 //!
 //! - [`money`]: currencies and amounts in integer minor units (never `f64`);
+//! - [`methods`]: PingPong's QR payment methods and the currencies each takes;
 //! - [`ids`]: validated order, refund, request, register and store ids;
 //! - [`status`], [`result_code`]: PingPong's statuses and result codes;
 //! - [`time`]: timestamps and the QR validity (`timeExpire`);
@@ -20,6 +21,7 @@ pub mod contract;
 pub mod envelope;
 pub mod error_code;
 pub mod ids;
+pub mod methods;
 pub mod money;
 pub mod result_code;
 pub mod sign;
@@ -33,6 +35,7 @@ pub use error_code::ErrorCode;
 pub use ids::{
     CashierDeviceId, IdError, MerchantRefundId, MerchantTransactionId, RequestId, StoreId,
 };
+pub use methods::QrMethod;
 pub use money::{AmountError, Currency, Money};
 pub use result_code::ResultCode;
 pub use sign::SignType;
