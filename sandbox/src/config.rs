@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use pingpong_protocol::{FailureMode, TimeExpireFormat};
+use pingpong_protocol::{Currency, FailureMode, QrMethod, TimeExpireFormat, methods};
 
 /// A PingPong merchant account: the store number, the merchant number and the signing salt.
 ///
@@ -65,6 +65,62 @@ impl std::fmt::Debug for Account {
     }
 }
 
+/// A `paymentMethod.type` the sandbox accepts, and the currencies it takes with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcceptedMethod {
+    /// PingPong's `paymentMethod.type`, e.g. `AlipayHK-Offline`.
+    pub pingpong_type: String,
+    /// The currencies a unifiedPay may use with it (while
+    /// [`SandboxConfig::check_method_currency`] is on).
+    pub currencies: Vec<Currency>,
+}
+
+impl AcceptedMethod {
+    /// A method of PingPong's table, with the currencies the table lists.
+    pub fn known(method: &QrMethod) -> AcceptedMethod {
+        AcceptedMethod {
+            pingpong_type: method.pingpong_type.to_owned(),
+            currencies: method.currencies().collect(),
+        }
+    }
+
+    /// Parses the binary's `--method`: `TYPE:CUR,CUR…` (e.g. `AlipayHK-Offline:HKD,CNY`), or
+    /// `TYPE` alone for a type of PingPong's table, which takes the table's currencies.
+    pub fn parse(text: &str) -> Result<AcceptedMethod, String> {
+        let (kind, list) = match text.split_once(':') {
+            Some((kind, list)) => (kind, Some(list)),
+            None => (text, None),
+        };
+        if kind.is_empty() {
+            return Err(format!("{text:?}: the paymentMethod.type is empty"));
+        }
+        let currencies = match list {
+            Some(list) => list
+                .split(',')
+                .map(|code| {
+                    Currency::from_code(code)
+                        .map_err(|_| format!("{text:?}: {code:?} is not a supported ISO 4217 code"))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => methods::by_pingpong_type(kind)
+                .ok_or_else(|| {
+                    format!("{text:?}: not in PingPong's method table; give its currencies as {kind}:CUR,CUR")
+                })?
+                .currencies()
+                .collect(),
+        };
+        Ok(AcceptedMethod {
+            pingpong_type: kind.to_owned(),
+            currencies,
+        })
+    }
+
+    /// Whether it takes `currency`.
+    pub fn takes(&self, currency: Currency) -> bool {
+        self.currencies.contains(&currency)
+    }
+}
+
 /// How the sandbox behaves. Start from [`SandboxConfig::default`] and change what you need.
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
@@ -85,9 +141,14 @@ pub struct SandboxConfig {
     /// Multiplies the notification retry schedule (5 s, 5 s, 3 min, …). Default 1.0; tests
     /// use about 0.001 so the whole schedule runs in about 45 s. Must be finite and ≥ 0.
     pub time_scale: f64,
-    /// The accepted `paymentMethod.type` names. Default `AlipayCN-Offline`,
-    /// `AlipayHK-Offline`, `Wechat-Offline`.
-    pub methods: Vec<String>,
+    /// The accepted `paymentMethod.type` names and their currencies. Default PingPong's
+    /// table ([`pingpong_protocol::methods::KNOWN`]): `AlipayCN-Offline` CNY,
+    /// `AlipayHK-Offline` HKD, `Wechat-Offline` CNY and HKD.
+    pub methods: Vec<AcceptedMethod>,
+    /// Whether a unifiedPay in a currency its method does not take is refused (102000
+    /// naming `currency`), as PingPong does. Default on; off, any supported currency goes
+    /// with any accepted method.
+    pub check_method_currency: bool,
     /// How long one notification delivery may take before it counts as failed. Default
     /// 10 s (not scaled by `time_scale`).
     pub notify_timeout: Duration,
@@ -112,11 +173,8 @@ impl Default for SandboxConfig {
             failure_mode: FailureMode::Retryable,
             refund_delay: Duration::from_secs(2),
             time_scale: 1.0,
-            methods: vec![
-                "AlipayCN-Offline".into(),
-                "AlipayHK-Offline".into(),
-                "Wechat-Offline".into(),
-            ],
+            methods: methods::KNOWN.iter().map(AcceptedMethod::known).collect(),
+            check_method_currency: true,
             notify_timeout: Duration::from_secs(10),
             no_answer_hold: Duration::from_secs(120),
             allowed_origins: None,
@@ -130,6 +188,13 @@ impl SandboxConfig {
         self.accounts
             .iter()
             .find(|a| a.acc_id == acc_id && a.client_id == client_id)
+    }
+
+    /// The accepted method PingPong calls `pingpong_type`, if configured.
+    pub fn method(&self, pingpong_type: &str) -> Option<&AcceptedMethod> {
+        self.methods
+            .iter()
+            .find(|m| m.pingpong_type == pingpong_type)
     }
 
     /// The account with this `accId`, whatever the clientId.
@@ -148,6 +213,46 @@ mod tests {
         assert!(text.contains("2018092714313010016291"));
         assert!(!text.contains("F78BC96A55548B2319EE68E0"));
         assert!(!text.contains("BCE27A281029F5EAF3CC0E82"));
+    }
+
+    #[test]
+    fn accepts_pingpongs_table_by_default() {
+        let config = SandboxConfig::default();
+        let codes = |kind: &str| -> Vec<&str> {
+            config
+                .method(kind)
+                .unwrap()
+                .currencies
+                .iter()
+                .map(|c| c.code())
+                .collect()
+        };
+        assert!(config.check_method_currency);
+        assert_eq!(codes("AlipayCN-Offline"), ["CNY"]);
+        assert_eq!(codes("AlipayHK-Offline"), ["HKD"]);
+        assert_eq!(codes("Wechat-Offline"), ["CNY", "HKD"]);
+        assert_eq!(config.methods.len(), 3);
+    }
+
+    #[test]
+    fn parses_methods_with_and_without_currencies() {
+        let code = |c| Currency::from_code(c).unwrap();
+        let own = AcceptedMethod::parse("AlipayHK-Offline:HKD,CNY").unwrap();
+        assert_eq!(own.pingpong_type, "AlipayHK-Offline");
+        assert_eq!(own.currencies, [code("HKD"), code("CNY")]);
+        let known = AcceptedMethod::parse("Wechat-Offline").unwrap();
+        assert_eq!(known.currencies, [code("CNY"), code("HKD")]);
+        let custom = AcceptedMethod::parse("Alipay+:USD").unwrap();
+        assert!(custom.takes(code("USD")) && !custom.takes(code("CNY")));
+        for bad in [
+            "Alipay+",
+            ":CNY",
+            "AlipayCN-Offline:usd",
+            "AlipayCN-Offline:",
+            "X:CNY,",
+        ] {
+            assert!(AcceptedMethod::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use config::{Account, SandboxConfig};
+pub use config::{AcceptedMethod, Account, SandboxConfig};
 pub use faults::{Api, Faults};
 pub use notify::RETRY_SCHEDULE;
 pub use persist::PersistError;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use pingpong_protocol::{FailureMode, TimeExpireFormat};
-use pingpong_sandbox::{Account, Sandbox, SandboxConfig};
+use pingpong_sandbox::{AcceptedMethod, Account, Sandbox, SandboxConfig};
 
 /// A local simulator of PingPongCheckout's v4 acquirer for the in-person QR flow.
 #[derive(Parser, Debug)]
@@ -27,9 +27,15 @@ struct Args {
     /// A merchant account ACC:CLIENT:SALT; repeat for more. Replaces the default sandbox accounts.
     #[arg(long = "account", value_name = "ACC:CLIENT:SALT")]
     accounts: Vec<String>,
-    /// Accepted paymentMethod.type; repeat for more. Replaces the defaults.
-    #[arg(long = "method", value_name = "TYPE")]
+    /// An accepted paymentMethod.type and the currencies it takes, TYPE:CUR,CUR (TYPE alone
+    /// for a type of PingPong's table: the table's currencies); repeat for more. Replaces
+    /// PingPong's table.
+    #[arg(long = "method", value_name = "TYPE[:CUR,…]")]
     methods: Vec<String>,
+    /// Take any supported currency with any accepted method (PingPong refuses a currency
+    /// its method table does not list for the method: 102000 currency).
+    #[arg(long)]
+    any_currency: bool,
     /// The store name shown on the wallet page.
     #[arg(long, default_value = "PingPong Sandbox Store")]
     merchant_name: String,
@@ -73,8 +79,13 @@ async fn run(args: Args) -> Result<(), String> {
             .collect::<Result<_, _>>()?;
     }
     if !args.methods.is_empty() {
-        config.methods = args.methods;
+        config.methods = args
+            .methods
+            .iter()
+            .map(|m| AcceptedMethod::parse(m).map_err(|e| format!("--method {e}")))
+            .collect::<Result<_, _>>()?;
     }
+    config.check_method_currency = !args.any_currency;
     if !(args.time_scale.is_finite() && args.time_scale >= 0.0) {
         return Err("--time-scale must be a number >= 0".into());
     }
@@ -102,6 +113,15 @@ async fn run(args: Args) -> Result<(), String> {
             "account: accId {} clientId {}",
             account.acc_id, account.client_id
         );
+    }
+    for method in &config.methods {
+        let codes: Vec<&str> = method.currencies.iter().map(|c| c.code()).collect();
+        let any = if config.check_method_currency {
+            ""
+        } else {
+            " (not checked: --any-currency)"
+        };
+        println!("method: {} {}{any}", method.pingpong_type, codes.join(","));
     }
     match &args.database {
         Some(path) => println!("state: {}", path.display()),

@@ -160,8 +160,18 @@ fn render_page(order: &OrderRecord, merchant_name: &str, nonce: &str) -> String 
         .replace("{{amount}}", &escape(&order.amount))
         .replace("{{currency}}", &escape(&order.currency))
         .replace("{{method}}", &escape(&order.method))
+        .replace("{{methodName}}", &escape(&method_name(&order.method)))
         .replace("{{status}}", order.status.as_str())
         .replace("{{expiresAtMs}}", &order.expires_at_ms.to_string())
+}
+
+/// What the consumer knows the method as: `AlipayHK 支付宝香港` for a method of PingPong's
+/// table, its `paymentMethod.type` otherwise.
+fn method_name(pingpong_type: &str) -> String {
+    match pingpong_protocol::methods::by_pingpong_type(pingpong_type) {
+        Some(m) => format!("{} {}", m.name_en, m.name_zh),
+        None => pingpong_type.to_owned(),
+    }
 }
 
 /// HTML-escapes text for element content and quoted attributes.

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use pingpong_protocol::SignType;
 use pingpong_protocol::biz::{QueryResponse, UnifiedPayResponse};
-use pingpong_sandbox::{Account, SandboxConfig};
+use pingpong_sandbox::{AcceptedMethod, Account, SandboxConfig};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -80,8 +80,9 @@ async fn qr_image_and_wallet_page_are_served() {
     for needle in [
         "PingPong Sandbox Store",
         "8.00",
-        "USD",
+        "CNY",
         "AlipayCN-Offline",
+        "Alipay 支付宝",
         "id=\"pay\"",
         "id=\"decline\"",
         "PROCESSING",
@@ -419,15 +420,19 @@ async fn invalid_parameters_are_102000_naming_the_field() {
         h.call(UNIFIED_PAY, &largest).await.str("amount"),
         "999999999999.990000"
     );
-    largest["merchantTransactionId"] = json!("M-LARGEST-KWD");
-    largest["requestId"] = json!("R-LARGEST-KWD");
+    assert_eq!(h.sandbox.stats().orders, 2);
+    // In a 3-decimal currency, on an account whose method takes it.
+    let kwd = start_with(SandboxConfig {
+        methods: vec![AcceptedMethod::parse("AlipayCN-Offline:KWD").unwrap()],
+        ..fast_config()
+    })
+    .await;
     largest["currency"] = json!("KWD");
     largest["amount"] = json!("999999999999.999000");
     assert_eq!(
-        h.call(UNIFIED_PAY, &largest).await.str("amount"),
+        kwd.call(UNIFIED_PAY, &largest).await.str("amount"),
         "999999999999.999000"
     );
-    assert_eq!(h.sandbox.stats().orders, 3);
     // The other APIs name their fields too.
     let q = h.call(QUERY, &json!({})).await;
     assert!(q.code() == "102000" && q.description().contains("merchantTransactionId"));

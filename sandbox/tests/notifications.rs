@@ -60,7 +60,7 @@ async fn a_payment_notification_arrives_signed() {
     );
     assert_eq!(
         (p.amount.as_str(), p.currency.as_str()),
-        ("9.990000", "USD")
+        ("9.990000", "CNY")
     );
     assert_eq!(p.request_id.as_deref(), Some("R-N1"));
     assert_eq!(p.transaction_id, a.str("transactionId"));

@@ -95,7 +95,7 @@ async fn a_hand_signed_request_is_accepted_and_the_answer_verifies_both_ways() {
     let salt = "F78BC96A55548B2319EE68E0";
     // Written by hand, keys deliberately unsorted, amount as a JSON number.
     let biz = format!(
-        r#"{{"requestId":"R-HAND","amount":12.5,"currency":"USD","merchantTransactionId":"M-HAND","captureDelayHours":0,"cashierDeviceId":"POS-9","paymentMethod":{{"type":"Wechat-Offline"}},"timeExpire":"{}"}}"#,
+        r#"{{"requestId":"R-HAND","amount":12.5,"currency":"CNY","merchantTransactionId":"M-HAND","captureDelayHours":0,"cashierDeviceId":"POS-9","paymentMethod":{{"type":"Wechat-Offline"}},"timeExpire":"{}"}}"#,
         now_s() + 120
     );
     let fields = [
@@ -128,7 +128,7 @@ async fn a_hand_signed_md5_request_is_accepted_and_answers_and_pushes_in_md5() {
     let rx = Receiver::start(vec![Reply::Ok]).await;
     let salt = "F78BC96A55548B2319EE68E0";
     let biz = format!(
-        r#"{{"merchantTransactionId":"M-HAND-MD5","requestId":"R-HAND-MD5","amount":"7.25","currency":"USD","captureDelayHours":0,"cashierDeviceId":"POS-9","paymentMethod":{{"type":"AlipayCN-Offline"}},"timeExpire":"{}","notificationUrl":"{}"}}"#,
+        r#"{{"merchantTransactionId":"M-HAND-MD5","requestId":"R-HAND-MD5","amount":"7.25","currency":"CNY","captureDelayHours":0,"cashierDeviceId":"POS-9","paymentMethod":{{"type":"AlipayCN-Offline"}},"timeExpire":"{}","notificationUrl":"{}"}}"#,
         now_s() + 120,
         rx.url
     );
@@ -187,6 +187,8 @@ fn the_binary_prints_its_url_and_acc_ids_but_never_a_salt() {
             "127.0.0.1:0",
             "--account",
             "1234567890123:1234567890:SECRET-SALT-X",
+            "--method",
+            "AlipayHK-Offline:HKD,CNY",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -201,11 +203,15 @@ fn the_binary_prints_its_url_and_acc_ids_but_never_a_salt() {
         .expect(&first)
         .to_owned();
     let mut printed = vec![first];
-    for _ in 0..2 {
+    for _ in 0..3 {
         printed.push(lines.next().unwrap().unwrap());
     }
     let text = printed.join("\n");
     assert!(text.contains("accId 1234567890123"), "{text}");
+    assert!(
+        text.ends_with("\nmethod: AlipayHK-Offline HKD,CNY"),
+        "{text}"
+    );
     assert!(!text.contains("SECRET-SALT-X"), "{text}");
     // It answers, and signs with the configured account.
     let rt = tokio::runtime::Runtime::new().unwrap();

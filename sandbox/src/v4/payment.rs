@@ -50,16 +50,28 @@ fn read_params(cfg: &SandboxConfig, now_ms: u64, obj: &Obj, text: &str) -> Resul
         Some(Value::Object(pm)) => {
             let kind = fields::required(pm, "type")
                 .map_err(|_| Refusal::param("paymentMethod.type", "is missing"))?;
-            if !cfg.methods.iter().any(|m| m == kind) {
+            let Some(accepted) = cfg.method(kind) else {
+                let names: Vec<&str> = cfg
+                    .methods
+                    .iter()
+                    .map(|m| m.pingpong_type.as_str())
+                    .collect();
                 return Err(Refusal::param(
                     "paymentMethod.type",
-                    &format!("must be one of {}", cfg.methods.join(", ")),
+                    &format!("must be one of {}", names.join(", ")),
                 ));
-            }
+            };
             if fields::text(pm, "scanCodeId").ok().flatten().is_some() {
                 return Err(Refusal::param(
                     "paymentMethod.scanCodeId",
                     "not accepted: this sandbox serves the customer-scans QR flow",
+                ));
+            }
+            if cfg.check_method_currency && !accepted.takes(currency) {
+                let codes: Vec<&str> = accepted.currencies.iter().map(|c| c.code()).collect();
+                return Err(Refusal::param(
+                    "currency",
+                    &format!("{kind} takes {}, not {}", codes.join(", "), currency.code()),
                 ));
             }
             kind.to_owned()

@@ -171,7 +171,7 @@ impl Harness {
         (r.status().as_u16(), r.json().await.unwrap())
     }
 
-    /// A paid order of `amount` USD.
+    /// A paid order of `amount` CNY.
     pub async fn paid_order(&self, mtid: &str, amount: &str) -> Answer {
         let a = self
             .create(&order(mtid, &format!("{mtid}-r1"), amount))
@@ -206,13 +206,13 @@ pub fn now_ms() -> u64 {
         .as_millis() as u64
 }
 
-/// A valid QR unifiedPay bizContent: USD, Alipay, 5-minute QR.
+/// A valid QR unifiedPay bizContent: CNY, Alipay (mainland), 5-minute QR.
 pub fn order(mtid: &str, request_id: &str, amount: &str) -> Value {
     json!({
         "merchantTransactionId": mtid,
         "requestId": request_id,
         "amount": amount,
-        "currency": "USD",
+        "currency": "CNY",
         "captureDelayHours": 0,
         "cashierDeviceId": "POS-1",
         "paymentMethod": { "type": "AlipayCN-Offline" },
@@ -225,7 +225,7 @@ pub fn refund(mtid: &str, mrid: &str, amount: &str) -> Value {
         "merchantTransactionId": mtid,
         "merchantRefundId": mrid,
         "amount": amount,
-        "currency": "USD",
+        "currency": "CNY",
     })
 }
 
