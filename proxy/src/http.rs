@@ -1,4 +1,4 @@
-//! The HTTP face: routes of the contract, static files of the demo, and the layers every
+//! The HTTP face: routes of the contract, static files of the demo (`statics`), and the layers every
 //! answer passes through (CORS for configured origins only, the body limit, errors as
 //! `ApiError` JSON whoever produced them, request logs without query strings).
 
@@ -19,14 +19,13 @@ use pingpong_protocol::contract::{
 };
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 
 use crate::app::App;
 use crate::auth::Register;
 use crate::body::{JsonBody, MAX_BODY};
 use crate::config::Config;
 use crate::error::{ApiResult, code_for_status, fail};
-use crate::{events, notify, payments, refunds};
+use crate::{events, notify, payments, refunds, statics};
 
 /// The OpenAPI 3.1 document of this API (checked in as `proxy/openapi.json`).
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -37,12 +36,8 @@ const MAX_NOTIFICATION_BODY: usize = 64 * 1024;
 /// The proxy's router (the embedded sandbox is nested by the caller).
 pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
     let not_found = (|| async { fail(ErrorCode::NotFound, "no such route") }).into_service();
-    let pkg = ServeDir::new(&config.pkg_dir)
-        .call_fallback_on_method_not_allowed(true)
-        .not_found_service(not_found.clone());
-    let www = ServeDir::new(&config.www_dir)
-        .call_fallback_on_method_not_allowed(true)
-        .not_found_service(not_found);
+    let pkg = statics::files(&config.pkg_dir, not_found.clone());
+    let www = statics::files(&config.www_dir, not_found);
     Router::new()
         .route(paths::PAYMENTS, post(create_payment))
         .route(paths::PAYMENT, get(get_payment))

@@ -32,6 +32,7 @@ mod locks;
 mod notify;
 mod payments;
 mod refunds;
+mod statics;
 pub mod tokens;
 mod transitions;
 mod upstream;
