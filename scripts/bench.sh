@@ -3,7 +3,9 @@
 # profile, pkg/ in the release profile, a names-kept copy of the wasm for twiggy), then runs
 # bench/run.mjs: it prints the tables and writes BENCHMARKS.md. Set-up as for `make test`
 # (scripts/setup.sh); twiggy is installed from crates.io when missing.
-# Honours CARGO_TARGET_DIR; BENCH_QUICK=1 runs few iterations (to try it, not to publish).
+# Honours CARGO_TARGET_DIR; BENCH_QUICK=1 runs few iterations (to try it, not to publish);
+# BENCH_ONLY=coldstart (or another comma list of bench/run.mjs's sections) measures those
+# alone and replaces only their tables in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS

@@ -42,6 +42,13 @@ export function goals(r) {
       met: ratio >= 0.7,
     });
   }
+  if (r.coldStart) {
+    const row = r.coldStart.find((x) => x.profile.name === "fast 3G" && x.compressed);
+    if (row) {
+      const m = summary(row.ms).median;
+      out.push({ goal: "cold start → register ready, fast 3G (1.6 Mb/s, 150 ms), median", target: "≤ 600 ms", figure: `${fmtMs(m)} ms`, met: m <= 600 });
+    }
+  }
   return out;
 }
 
@@ -189,6 +196,67 @@ export function sections(r) {
         table(["mode", "paid after", "create", "poll (GET payment)", "ticket", "stream", "other", "total"],
           order.map((x) => [x.push ? "push" : "polling alone", `${x.afterS} s`, x.create, x.poll, x.ticket, x.stream, x.other, `**${x.total}**`].map(String))),
     );
+  }
+  if (r.coldStart) {
+    const link = (p) => (p.downBps ? `${p.downBps / 1e6} / ${p.upBps / 1e6} Mb/s, +${p.latencyMs} ms` : "loopback, no limit");
+    out.push(
+      "## 7. Cold start: navigation → register ready\n\n" +
+        "The demo register (`www/`, `pkg/`) from the proxy (server profile, demo mode), in a fresh browser context " +
+        "with the cache disabled, under Chromium's network emulation (CDP `Network.emulateNetworkConditions`: " +
+        "download / upload throughput, latency added to each request). From navigation start to `<body data-ready>` " +
+        "(the wasm instantiated and the `Register` built); profiles interleaved, after one unmeasured round. " +
+        "*uncompressed*: the same with `Accept-Encoding: identity`, the files as they are. *bytes*: encoded bytes " +
+        "received until ready (median), headers included.\n\n" +
+        table(["profile", "link", "encoding", "n", "median ms", "p95 ms", "min ms", "max ms", "bytes", "requests"],
+          r.coldStart.map((x) => {
+            const v = summary(x.ms);
+            return [x.profile.name, link(x.profile), x.compressed ? "br (as Chromium asks)" : "uncompressed", String(v.n),
+              x.compressed ? `**${fmtMs(v.median)}**` : fmtMs(v.median), fmtMs(v.p95), fmtMs(v.min), fmtMs(v.max),
+              fmtBytes(summary(x.bytes).median), String(summary(x.requests).median)];
+          })),
+    );
+  }
+  return out;
+}
+
+/**
+ * `doc` (a BENCHMARKS.md) with the sections and goal rows of a partial run `r` put in place:
+ * a section replaces the one of the same number (or goes before the findings), a goal row
+ * the one of the same goal (or ends the table), and `findings` (bench/findings.md) the
+ * findings. The rest of `doc` stays as it was.
+ */
+export function splice(doc, r, findings) {
+  const at = doc.search(/^# Findings/m);
+  let out = at >= 0 ? `${doc.slice(0, at)}${findings.trim()}` : `${doc}\n\n${findings.trim()}`;
+  for (const section of sections(r)) {
+    const number = /^## (\d+)\./.exec(section)?.[1];
+    if (!number) continue; // Machine and Goals describe the whole run.
+    const start = out.search(new RegExp(`^## ${number}\\. `, "m"));
+    if (start >= 0) {
+      const body = out.indexOf("\n", start) + 1;
+      const rest = body > 0 ? out.slice(body).search(/^#{1,2} /m) : -1;
+      const end = body > 0 && rest >= 0 ? body + rest : out.length;
+      out = `${out.slice(0, start)}${section}\n\n${out.slice(end)}`;
+    } else {
+      const findings = out.search(/^# Findings/m);
+      out = findings >= 0 ? `${out.slice(0, findings)}${section}\n\n${out.slice(findings)}` : `${out}\n\n${section}`;
+    }
+  }
+  for (const g of goals(r)) {
+    const row = `| ${g.goal} | ${g.target} | ${g.figure} | ${g.met ? "**met**" : "**missed**"} |`;
+    const lines = out.split("\n");
+    const head = lines.findIndex((l) => l === "## Goals");
+    if (head < 0) continue;
+    let i = head + 1;
+    while (i < lines.length && !lines[i].startsWith("|")) i += 1;
+    let last = i;
+    let found = -1;
+    for (; last < lines.length && lines[last].startsWith("|"); last += 1) {
+      if (lines[last].startsWith(`| ${g.goal} |`)) found = last;
+    }
+    if (found >= 0) lines[found] = row;
+    else lines.splice(last, 0, row);
+    out = lines.join("\n");
   }
   return out;
 }
