@@ -87,6 +87,9 @@ test("reference vector 1: the signer used to find signatures computes PingPong's
 async function captureDevTools(context, page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable", { maxTotalBufferSize: 64 << 20, maxResourceBufferSize: 16 << 20 });
+  // The proxy compresses its files for a browser that accepts it; this one accepts none, so
+  // the relay's raw bytes are the files as built (the decoded bodies would be the same).
+  await cdp.send("Network.setExtraHTTPHeaders", { headers: { "Accept-Encoding": "identity" } });
   const responses = new Map();
   const finished = [];
   const capture = { sseMessages: [], requests: [], consoleLines: [] };
