@@ -188,12 +188,17 @@ pub fn check_salt(salt: &str) -> Result<(), ApiError> {
 
 fn check_methods(methods: &[MethodConfig]) -> Result<Vec<MethodConfig>, ApiError> {
     if methods.is_empty() || methods.len() > MAX_METHODS {
-        return Err(invalid(format!("methods must hold 1..={MAX_METHODS} entries")));
+        return Err(invalid(format!(
+            "methods must hold 1..={MAX_METHODS} entries"
+        )));
     }
     let mut out: Vec<MethodConfig> = Vec::with_capacity(methods.len());
     for m in methods {
         if out.iter().any(|o| o.method == m.method) {
-            return Err(invalid(format!("methods: {} is listed twice", m.method.as_str())));
+            return Err(invalid(format!(
+                "methods: {} is listed twice",
+                m.method.as_str()
+            )));
         }
         let kind_ok = !m.kind.is_empty()
             && m.kind.len() <= 64
@@ -518,7 +523,10 @@ mod tests {
         assert_eq!(v.settings.sign_type, SignType::Sha256);
         assert_eq!(v.settings.methods, default_methods());
         assert_eq!(v.settings.failure_mode, FailureMode::Retryable);
-        assert_eq!(v.settings.time_expire_format, TimeExpireFormat::EpochSeconds);
+        assert_eq!(
+            v.settings.time_expire_format,
+            TimeExpireFormat::EpochSeconds
+        );
     }
 
     #[test]
@@ -607,9 +615,10 @@ mod tests {
 
     #[test]
     fn methods_take_their_currencies() {
-        let m: MethodConfig =
-            serde_json::from_str(r#"{"method":"ALIPAY","type":"AlipayHK-Offline","currencies":["HKD"]}"#)
-                .unwrap();
+        let m: MethodConfig = serde_json::from_str(
+            r#"{"method":"ALIPAY","type":"AlipayHK-Offline","currencies":["HKD"]}"#,
+        )
+        .unwrap();
         assert!(m.takes(Currency::from_code("HKD").unwrap()));
         assert!(!m.takes(Currency::from_code("CNY").unwrap()));
         assert!(default_methods()[1].takes(Currency::from_code("USD").unwrap()));

@@ -1,6 +1,7 @@
-//! The HTTP face: routes of the contract, static files of the demo, and the layers every
-//! answer passes through (CORS for configured origins only, the body limit, errors as
-//! `ApiError` JSON whoever produced them, request logs without query strings).
+//! The HTTP face: routes of the contract, static files of the demo, the admin API when it
+//! is configured, and the layers every answer passes through (CORS for configured origins
+//! only and never on the admin API, the body limit, errors as `ApiError` JSON whoever
+//! produced them, request logs without query strings).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,11 +23,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::app::App;
-use crate::auth::Register;
+use crate::auth::Caller;
 use crate::body::{JsonBody, MAX_BODY};
 use crate::config::Config;
 use crate::error::{ApiResult, code_for_status, fail};
-use crate::{events, notify, payments, refunds};
+use crate::{admin, events, notify, payments, refunds};
 
 /// The OpenAPI 3.1 document of this API (checked in as `proxy/openapi.json`).
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -36,6 +37,11 @@ const MAX_NOTIFICATION_BODY: usize = 64 * 1024;
 
 /// The proxy's router (the embedded sandbox is nested by the caller).
 pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
+    let admin_api = app.admin_key.is_some().then(|| {
+        admin::http::router()
+            .layer(DefaultBodyLimit::max(MAX_BODY))
+            .layer(middleware::from_fn(normalise_errors))
+    });
     let not_found = (|| async { fail(ErrorCode::NotFound, "no such route") }).into_service();
     let pkg = ServeDir::new(&config.pkg_dir)
         .call_fallback_on_method_not_allowed(true)
@@ -43,7 +49,7 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
     let www = ServeDir::new(&config.www_dir)
         .call_fallback_on_method_not_allowed(true)
         .not_found_service(not_found);
-    Router::new()
+    let api = Router::new()
         .route(paths::PAYMENTS, post(create_payment))
         .route(paths::PAYMENT, get(get_payment))
         .route(paths::REFUNDS, post(create_refund))
@@ -52,7 +58,11 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .route(paths::EVENTS, get(events::stream))
         .route(
             paths::NOTIFY,
-            post(notify::receive).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
+            post(notify::receive_default).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
+        )
+        .route(
+            &format!("{}/{{merchantId}}", paths::NOTIFY),
+            post(notify::receive_for).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
         )
         .route(paths::HEALTH, get(health))
         .route(paths::OPENAPI, get(openapi))
@@ -61,8 +71,12 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(normalise_errors))
-        .layer(cors(&config.allow_origins))
-        .with_state(app)
+        .layer(cors(&config.allow_origins));
+    match admin_api {
+        Some(admin_api) => api.merge(admin_api),
+        None => api,
+    }
+    .with_state(app)
 }
 
 /// CORS for the configured origins only; preflights of other origins get no grant.
@@ -84,43 +98,41 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 async fn create_payment(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     JsonBody(request): JsonBody<CreatePaymentRequest>,
 ) -> ApiResult<(StatusCode, Json<PaymentView>)> {
-    let (status, view) = payments::create(&app, &register, request).await?;
+    let (status, view) = payments::create(&app, &caller, request).await?;
     Ok((status, Json(view)))
 }
 
 async fn get_payment(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     Path(mtid): Path<String>,
 ) -> ApiResult<Json<PaymentView>> {
-    Ok(Json(payments::get(&app, &register, &mtid).await?))
+    Ok(Json(payments::get(&app, &caller, &mtid).await?))
 }
 
 async fn create_refund(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     Path(mtid): Path<String>,
     JsonBody(request): JsonBody<CreateRefundRequest>,
 ) -> ApiResult<(StatusCode, Json<RefundView>)> {
-    let (status, view) = refunds::create(&app, &register, &mtid, request).await?;
+    let (status, view) = refunds::create(&app, &caller, &mtid, request).await?;
     Ok((status, Json(view)))
 }
 
 async fn get_refund(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     Path((mtid, mrid)): Path<(String, String)>,
 ) -> ApiResult<Json<RefundView>> {
-    Ok(Json(refunds::get(&app, &register, &mtid, &mrid).await?))
+    Ok(Json(refunds::get(&app, &caller, &mtid, &mrid).await?))
 }
 
 async fn health(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Value>> {
-    app.journal
-        .read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
-        .await?;
+    app.journal.ping().await?;
     Ok(Json(json!({ "status": "ok", "mode": app.mode })))
 }
 
@@ -138,7 +150,8 @@ async fn method_not_allowed() -> impl IntoResponse {
 /// Whatever produced an error (axum's rejections, the file server), the register gets an
 /// `ApiError` JSON body; every answer says `nosniff`, API answers are never cached.
 async fn normalise_errors(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/v1/");
+    let path = request.uri().path();
+    let api = path.starts_with("/v1/") || path.starts_with(admin::http::PREFIX);
     let mut response = next.run(request).await;
     let status = response.status();
     let is_json = response

@@ -1,24 +1,29 @@
-//! `POST /notify/pingpong`: PingPong's pushes. Verified with the salt (a forged, tampered
-//! or unsigned one gets a 4xx, never a 2xx), journaled once (the same news twice is
-//! recognised by kind + ids + status), applied to the order or refund, and acknowledged
-//! with 2xx only after the journal committed it. The status change reaches the store's
-//! event streams through the journal.
+//! `POST /notify/pingpong/{merchantId}`: PingPong's pushes for one merchant (the
+//! `notificationUrl` of its orders). Its envelope must name that merchant's accId and
+//! clientId and verify with that merchant's salt only (a forged, tampered, unsigned push,
+//! or one signed with another merchant's salt, gets a 4xx, never a 2xx, and is journaled
+//! nowhere); it is journaled once for that merchant (the same news twice is recognised by
+//! kind + ids + status), applied to the merchant's order or refund, and acknowledged with
+//! 2xx only after the journal committed it. The status change reaches the store's event
+//! streams through the journal. `POST /notify/pingpong` is the merchant `default`'s (the
+//! path of orders created before merchants existed).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use pingpong_protocol::biz::Notification;
-use pingpong_protocol::{Envelope, ErrorCode};
+use pingpong_protocol::{Envelope, ErrorCode, MerchantId};
 use serde::Serialize;
 
 use crate::app::App;
 use crate::error::{ApiResult, fail};
 use crate::journal::{
-    CreateState, NewNotification, PaymentUpdate, RefundUpdate, apply_payment, apply_refund,
-    insert_notification, load_refund,
+    CreateState, NewNotification, NotificationEffect, PaymentUpdate, RefundUpdate,
 };
+use crate::merchants::{DEFAULT_MERCHANT, Merchant};
+use crate::upstream::PingPong;
 use crate::util::now_ms;
 
 /// The acknowledgement (any 2xx body but `FAIL` is a success for PingPong).
@@ -29,23 +34,18 @@ pub(crate) struct Ack {
     duplicate: bool,
 }
 
-/// What a notification changes.
-enum Change {
-    Payment(String, PaymentUpdate),
-    Refund {
-        mtid: String,
-        mrid: String,
-        update: RefundUpdate,
-    },
-    Nothing,
-}
-
-/// The journal record of a verified notification (`stored` is its envelope without
-/// `sign`) and what it changes.
-fn read(biz: &str, stored: String, now: u64) -> (NewNotification, Change) {
+/// The journal record of a verified notification of `merchant` (`stored` is its envelope
+/// without `sign`) and what it changes.
+fn read(
+    merchant: &str,
+    biz: &str,
+    stored: String,
+    now: u64,
+) -> (NewNotification, NotificationEffect) {
     let record =
         |key: String, kind: &str, mtid: Option<&str>, mrid: Option<&str>, status: Option<&str>| {
             NewNotification {
+                merchant_id: merchant.to_owned(),
                 dedup_key: key,
                 notify_type: kind.to_owned(),
                 merchant_transaction_id: mtid.map(str::to_owned),
@@ -79,7 +79,11 @@ fn read(biz: &str, stored: String, now: u64) -> (NewNotification, Change) {
                 result_description: p.result_description,
                 ..PaymentUpdate::default()
             };
-            (n, Change::Payment(p.merchant_transaction_id, update))
+            let effect = NotificationEffect::Payment {
+                mtid: p.merchant_transaction_id,
+                update,
+            };
+            (n, effect)
         }
         Ok(Notification::Refund(r)) => {
             let key = format!(
@@ -101,7 +105,7 @@ fn read(biz: &str, stored: String, now: u64) -> (NewNotification, Change) {
                 refund_id: r.refund_id,
                 ..RefundUpdate::default()
             };
-            let change = Change::Refund {
+            let change = NotificationEffect::Refund {
                 mtid: r.merchant_transaction_id,
                 mrid: r.merchant_refund_id,
                 update,
@@ -112,24 +116,61 @@ fn read(biz: &str, stored: String, now: u64) -> (NewNotification, Change) {
             // Signed by PingPong but not a payment or refund result (CAPTURE, VOID…): keep
             // it for the record and acknowledge, so it is not re-sent for 12 hours.
             tracing::info!(error = %e, "journaling a notification this proxy does not act on");
-            let key = format!("OTHER|{}", crate::util::hex(&sha(biz)));
-            (record(key, "OTHER", None, None, None), Change::Nothing)
+            let key = format!("OTHER|{}", hex::encode(sha(biz)));
+            (
+                record(key, "OTHER", None, None, None),
+                NotificationEffect::Nothing,
+            )
         }
     }
 }
 
-pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Ack>> {
-    let envelope = Envelope::parse(&body).map_err(|e| {
+/// `POST /notify/pingpong`: the merchant `default`'s pushes.
+pub(crate) async fn receive_default(
+    State(app): State<Arc<App>>,
+    body: Bytes,
+) -> ApiResult<Json<Ack>> {
+    let id = MerchantId::new(DEFAULT_MERCHANT).expect("a valid id");
+    receive(&app, &id, &body).await
+}
+
+/// `POST /notify/pingpong/{merchantId}`.
+pub(crate) async fn receive_for(
+    State(app): State<Arc<App>>,
+    Path(merchant): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Ack>> {
+    let id =
+        MerchantId::new(merchant).map_err(|_| fail(ErrorCode::NotFound, "no such merchant"))?;
+    receive(&app, &id, &body).await
+}
+
+/// Whether `envelope` is `merchant`'s: its accId and clientId, verified with its salt.
+fn is_from(merchant: &Merchant, envelope: &Envelope) -> bool {
+    envelope.client_id().ok() == Some(merchant.client_id()) && PingPong::verify(merchant, envelope)
+}
+
+async fn receive(app: &App, merchant: &MerchantId, body: &[u8]) -> ApiResult<Json<Ack>> {
+    let record = app
+        .journal
+        .merchant(merchant)
+        .await?
+        .ok_or_else(|| fail(ErrorCode::NotFound, "no such merchant"))?;
+    let merchant = app.merchants.resolve(record)?;
+    let envelope = Envelope::parse(body).map_err(|e| {
         fail(
             ErrorCode::InvalidRequest,
             format!("not a v4 notification: {e}"),
         )
     })?;
-    if !app.upstream.verify(&envelope) {
-        tracing::warn!("refused a notification whose signature does not verify");
+    if !is_from(&merchant, &envelope) {
+        tracing::warn!(
+            merchant = %merchant.id,
+            "refused a notification that is not this merchant's (account or signature)"
+        );
         return Err(fail(
             ErrorCode::Unauthorized,
-            "the notification's signature does not verify",
+            "the notification's signature does not verify for this merchant",
         ));
     }
     let biz = envelope
@@ -138,7 +179,7 @@ pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResu
     let mut stored = envelope.clone();
     stored.remove("sign");
     let now = now_ms();
-    let (notification, change) = read(biz, stored.to_json(), now);
+    let (notification, effect) = read(merchant.id.as_str(), biz, stored.to_json(), now);
     let summary = format!(
         "{} {} {}",
         notification.notify_type,
@@ -150,28 +191,14 @@ pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResu
     );
     let fresh = app
         .journal
-        .write(move |tx| {
-            let fresh = insert_notification(tx, &notification)?;
-            if fresh {
-                match &change {
-                    Change::Payment(mtid, update) => {
-                        apply_payment(tx, mtid, update, now)?;
-                    }
-                    Change::Refund { mtid, mrid, update } => {
-                        // Only a refund of the order the notification names.
-                        if load_refund(tx, mrid)?
-                            .is_some_and(|r| &r.merchant_transaction_id == mtid)
-                        {
-                            apply_refund(tx, mrid, update, now)?;
-                        }
-                    }
-                    Change::Nothing => {}
-                }
-            }
-            Ok(fresh)
-        })
+        .record_notification(&notification, &effect)
         .await?;
-    tracing::info!(notification = %summary, duplicate = !fresh, "notification journaled");
+    tracing::info!(
+        merchant = %merchant.id,
+        notification = %summary,
+        duplicate = !fresh,
+        "notification journaled"
+    );
     Ok(Json(Ack {
         received: true,
         duplicate: !fresh,

@@ -368,7 +368,8 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
         (Some("MD5"), Some(32))
     );
     env.verify(salt).expect("signed with PINGPONG_SALT");
-    let notify = format!("{public}/notify/pingpong");
+    // The merchant `default` of the start flags has its own notification path.
+    let notify = format!("{public}/notify/pingpong/default");
     let order = upstream.sandbox.order(&mtid).unwrap();
     assert_eq!(order.notification_url.as_deref(), Some(notify.as_str()));
     assert_eq!(
@@ -422,7 +423,8 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
     );
     assert!(
         out.contains(&format!(
-            "(signType MD5); notifications expected at {notify}"
+            "(signType MD5) for the merchant `default`; notifications expected at \
+             {public}/notify/pingpong/{{merchantId}}"
         )),
         "the start-up line names MD5 and the public URL: {out}"
     );

@@ -34,9 +34,11 @@ pub fn fast_sandbox() -> SandboxOptions {
     }
 }
 
-/// The extra registers every harness has.
+/// The registers every harness has: the demo register, a second one of its store, and
+/// one of another store (demo mode adds `demo-token` only when none is configured).
 pub fn registers() -> Vec<RegisterToken> {
     vec![
+        RegisterToken::demo(),
         RegisterToken::new(SECOND, "DEMO-POS-2", "DEMO-STORE").unwrap(),
         RegisterToken::new(OTHER, "OTHER-POS-1", "OTHER-STORE").unwrap(),
     ]
@@ -410,9 +412,7 @@ pub fn pingpong_config(dir: &std::path::Path, base_url: &str, account: &Account)
         salt: Secret::new(account.salt.clone()),
         sign_type: pingpong_protocol::SignType::Sha256,
     });
-    let mut regs = registers();
-    regs.push(RegisterToken::new(DEMO, "DEMO-POS-1", "DEMO-STORE").unwrap());
-    config.registers = regs;
+    config.registers = registers();
     config.www_dir = dir.join("www");
     config.pkg_dir = dir.join("pkg");
     config
