@@ -17,6 +17,20 @@ use crate::sign::SignType;
 use crate::status::FailureMode;
 use crate::time::TimeExpireFormat;
 
+/// Routes of the admin API (off unless the proxy has an admin key).
+pub mod paths {
+    /// `GET` lists the merchants; `POST` adds one ([`super::NewMerchant`]).
+    pub const MERCHANTS: &str = "/admin/v1/merchants";
+    /// `GET` one merchant; `PATCH` changes it ([`super::MerchantPatch`]).
+    pub const MERCHANT: &str = "/admin/v1/merchants/{merchantId}";
+    /// `GET` lists a merchant's stores; `POST` adds one ([`super::NewStore`]).
+    pub const STORES: &str = "/admin/v1/merchants/{merchantId}/stores";
+    /// `GET ?storeId=` lists a merchant's registers; `POST` adds one ([`super::NewRegister`]).
+    pub const REGISTERS: &str = "/admin/v1/merchants/{merchantId}/registers";
+    /// `POST` revokes a register.
+    pub const REVOKE: &str = "/admin/v1/merchants/{merchantId}/registers/{registerId}/revoke";
+}
+
 /// Longest display name or label, in characters.
 pub const MAX_NAME: usize = 100;
 /// Longest salt, in characters.
@@ -301,7 +315,8 @@ pub struct MerchantPatch {
     /// `epoch-seconds` or `duration-minutes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_expire_format: Option<String>,
-    /// False: its registers are refused at once, and its pushes too.
+    /// False: its registers are refused at once and their event streams close (PingPong's
+    /// pushes are still journaled: the money moved).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }

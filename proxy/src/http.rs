@@ -61,7 +61,7 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
             post(notify::receive_default).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
         )
         .route(
-            &format!("{}/{{merchantId}}", paths::NOTIFY),
+            paths::NOTIFY_MERCHANT,
             post(notify::receive_for).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
         )
         .route(paths::HEALTH, get(health))

@@ -59,7 +59,7 @@ impl Merchant {
 
     /// The notification path of a merchant: `/notify/pingpong/{id}`.
     pub(crate) fn notify_path(id: &MerchantId) -> String {
-        format!("{}/{id}", paths::NOTIFY)
+        paths::NOTIFY_MERCHANT.replace("{merchantId}", id.as_str())
     }
 }
 

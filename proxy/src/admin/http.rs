@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use pingpong_protocol::ErrorCode;
 use pingpong_protocol::admin::{
     IssuedRegister, MerchantPatch, MerchantView, NewMerchant, NewRegister, NewStore, RegisterView,
-    StoreView,
+    StoreView, paths,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -28,7 +28,7 @@ use crate::error::{ApiFailure, ApiResult, fail};
 use crate::vault::parse_token;
 
 /// The prefix of every admin route.
-pub(crate) const PREFIX: &str = "/admin/v1";
+pub(crate) const PREFIX: &str = "/admin/v1/";
 
 /// The admin key as the proxy keeps it: its SHA-256 digest.
 pub(crate) struct AdminKey([u8; 32]);
@@ -86,26 +86,11 @@ fn admin(app: &App) -> Admin<'_> {
 /// The admin routes, to be mounted without the CORS layer.
 pub(crate) fn router() -> Router<Arc<App>> {
     Router::new()
-        .route(
-            &format!("{PREFIX}/merchants"),
-            get(list_merchants).post(add_merchant),
-        )
-        .route(
-            &format!("{PREFIX}/merchants/{{merchantId}}"),
-            get(get_merchant).patch(update_merchant),
-        )
-        .route(
-            &format!("{PREFIX}/merchants/{{merchantId}}/stores"),
-            get(list_stores).post(add_store),
-        )
-        .route(
-            &format!("{PREFIX}/merchants/{{merchantId}}/registers"),
-            get(list_registers).post(add_register),
-        )
-        .route(
-            &format!("{PREFIX}/merchants/{{merchantId}}/registers/{{registerId}}/revoke"),
-            post(revoke_register),
-        )
+        .route(paths::MERCHANTS, get(list_merchants).post(add_merchant))
+        .route(paths::MERCHANT, get(get_merchant).patch(update_merchant))
+        .route(paths::STORES, get(list_stores).post(add_store))
+        .route(paths::REGISTERS, get(list_registers).post(add_register))
+        .route(paths::REVOKE, post(revoke_register))
 }
 
 async fn list_merchants(
