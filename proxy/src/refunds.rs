@@ -167,7 +167,12 @@ async fn send_refund(
     if reply.has_status() {
         return apply_reply(app, merchant, refund, reply).await;
     }
-    tracing::warn!(mrid = %refund.merchant_refund_id, code = %reply.code, "PingPong refused the refund");
+    tracing::warn!(
+        merchant = %merchant.id,
+        mrid = %refund.merchant_refund_id,
+        code = %reply.code,
+        "PingPong refused the refund"
+    );
     let update = RefundUpdate {
         status: Some(RefundStatus::Failed),
         create_state: Some(CreateState::Refused),
@@ -249,7 +254,11 @@ async fn complete_pending(
     if reply.code != NOT_FOUND_CODE && reply.code != NO_ORIGINAL_CODE {
         return Err(ApiFailure(reply.rejection()));
     }
-    tracing::info!(mrid = %refund.merchant_refund_id, "refund never landed; re-sending it");
+    tracing::info!(
+        merchant = %merchant.id,
+        mrid = %refund.merchant_refund_id,
+        "refund never landed; re-sending it"
+    );
     send_refund(app, merchant, refund, refund.biz_content.clone()).await
 }
 

@@ -247,11 +247,12 @@ impl PingPong {
             match sent {
                 Sent::NotConnected => {
                     self.record(&to, None, None, "not-sent", elapsed);
-                    tracing::warn!(api = api.name(), mtid, attempt, "PingPong unreachable");
+                    tracing::warn!(merchant = %merchant.id, api = api.name(), mtid, attempt, "PingPong unreachable");
                 }
                 Sent::Lost => {
                     self.record(&to, None, None, "unknown", elapsed);
                     tracing::warn!(
+                        merchant = %merchant.id,
                         api = api.name(),
                         mtid,
                         attempt,
@@ -264,6 +265,7 @@ impl PingPong {
                     let note = format!("HTTP {status}, {} bytes", bytes.len());
                     self.record(&to, Some(status), Some(note), "unavailable", elapsed);
                     tracing::warn!(
+                        merchant = %merchant.id,
                         api = api.name(),
                         mtid,
                         attempt,
@@ -329,6 +331,7 @@ impl PingPong {
             Ok(env) if !PingPong::verify(to.merchant, &env) => {
                 // Name the unverified code for the merchant's diagnosis; never trust it.
                 tracing::warn!(
+                    merchant = %to.merchant.id,
                     api = api.name(),
                     mtid,
                     unverified_code = env.code().unwrap_or("-"),
@@ -366,6 +369,7 @@ impl PingPong {
         self.record(to, Some(status), stored, outcome, elapsed);
         match &result {
             Ok(reply) => tracing::info!(
+                merchant = %to.merchant.id,
                 api = api.name(),
                 mtid,
                 code = %reply.code,
@@ -373,7 +377,13 @@ impl PingPong {
                 ms = elapsed.as_millis() as u64,
                 "PingPong answered"
             ),
-            Err(e) => tracing::warn!(api = api.name(), mtid, error = ?e, "PingPong answer refused"),
+            Err(e) => tracing::warn!(
+                merchant = %to.merchant.id,
+                api = api.name(),
+                mtid,
+                error = ?e,
+                "PingPong answer refused"
+            ),
         }
         result
     }
