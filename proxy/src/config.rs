@@ -307,7 +307,15 @@ impl Config {
                     return Err("the PingPong salt must not be empty".into());
                 }
             }
-            Upstream::Platform { base_url } => check_base_url("PingPong base URL", base_url)?,
+            Upstream::Platform { base_url } => {
+                check_base_url("PingPong base URL", base_url)?;
+                if !self.registers.is_empty() {
+                    return Err("platform mode has no merchant `default`, so no configured \
+                                register tokens: add registers with `register add` or the \
+                                admin API"
+                        .into());
+                }
+            }
             Upstream::Demo(options) => {
                 if !options.time_scale.is_finite() || options.time_scale < 0.0 {
                     return Err("--sandbox-time-scale must be a finite number ≥ 0".into());
@@ -420,6 +428,17 @@ mod tests {
         assert!(c.check().is_ok());
         c.registers.push(RegisterToken::new("t", "Q", "S").unwrap());
         assert!(c.check().unwrap_err().contains("share one token"));
+    }
+
+    #[test]
+    fn platform_mode_takes_no_configured_token() {
+        let mut c = Config::demo("x.sqlite");
+        c.upstream = Upstream::Platform {
+            base_url: PINGPONG_SANDBOX_URL.into(),
+        };
+        assert!(c.check().is_ok());
+        c.registers.push(RegisterToken::demo());
+        assert!(c.check().unwrap_err().contains("platform mode"));
     }
 
     #[test]

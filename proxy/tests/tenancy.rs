@@ -629,3 +629,69 @@ async fn no_salt_in_the_database_file_or_an_answer() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_platform_serves_only_the_merchants_of_its_database() {
+    let upstream = StandaloneSandbox::start(vec![Account::sandbox_a(), Account::sandbox_b()]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = pingpong_qr_proxy::Config::demo(dir.path().join("journal.sqlite"));
+    config.upstream = pingpong_qr_proxy::Upstream::Platform {
+        base_url: upstream.url.clone(),
+    };
+    config.admin_key = Some(Secret::new(ADMIN_KEY));
+    config.master_key = KeyChoice::Key(Arc::new(MasterKey::generate()));
+    config.www_dir = dir.path().join("www");
+    config.pkg_dir = dir.path().join("pkg");
+    let proxy = pingpong_qr_proxy::start(config)
+        .await
+        .expect("starts with no merchant");
+    let h = Harness {
+        url: proxy.url().to_owned(),
+        proxy: Some(proxy),
+        http: client(),
+        dir,
+        sandbox: upstream.sandbox.clone(),
+    };
+    let health = h.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(health.json["mode"], "platform");
+    let none = admin(&h, Method::GET, "/merchants", None).await;
+    assert_eq!(none.json, json!([]), "no merchant `default`");
+    let demo = h.post("/v1/payments", DEMO, usd("1.00", None)).await;
+    assert_eq!(demo.status, 401, "no demo token");
+    let b = Account::sandbox_b();
+    admin(
+        &h,
+        Method::POST,
+        "/merchants",
+        Some(json!({ "id": "solo", "name": "Solo", "accId": b.acc_id, "clientId": b.client_id, "salt": b.salt })),
+    )
+    .await;
+    admin(
+        &h,
+        Method::POST,
+        "/merchants/solo/stores",
+        Some(json!({ "id": "S1", "name": "One" })),
+    )
+    .await;
+    let r = admin(
+        &h,
+        Method::POST,
+        "/merchants/solo/registers",
+        Some(json!({ "storeId": "S1", "cashierDeviceId": "P1" })),
+    )
+    .await;
+    let token = r.json["token"].as_str().unwrap().to_owned();
+    let p = h.create_payment(&token, usd("5.00", Some("PLAT-1"))).await;
+    let sent = upstream.sandbox.order("PLAT-1").unwrap();
+    assert_eq!(
+        sent.notification_url.as_deref(),
+        Some(format!("{}/notify/pingpong/solo", h.url).as_str())
+    );
+    upstream
+        .sandbox
+        .pay(p["transactionId"].as_str().unwrap())
+        .unwrap();
+    h.await_payment(&token, "PLAT-1", "SUCCESS").await;
+    let legacy = notify(&h, "/notify/pingpong", "{}".into()).await;
+    assert_eq!(legacy.status, 404, "no merchant `default` to push to");
+}
