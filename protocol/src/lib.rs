@@ -41,3 +41,17 @@ pub use result_code::ResultCode;
 pub use sign::SignType;
 pub use status::{FailureMode, PaymentStatus, RefundStatus};
 pub use time::TimeExpireFormat;
+
+#[cfg(test)]
+mod tests {
+    /// The crate's own test run builds every feature (its dev-dependency on itself), so the
+    /// signing and envelope tests cannot be skipped silently by `cargo test -p`.
+    #[test]
+    fn the_crates_own_tests_run_with_every_feature() {
+        let on = [
+            ("wire", cfg!(feature = "wire")),
+            ("sign", cfg!(feature = "sign")),
+        ];
+        assert_eq!(on, [("wire", true), ("sign", true)]);
+    }
+}

@@ -1,9 +1,10 @@
 //! The state every request shares.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pingpong_protocol::MerchantId;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::admin::http::AdminKey;
 use crate::auth::Registers;
@@ -26,6 +27,8 @@ pub(crate) struct App {
     /// How long an event-stream ticket may be used.
     pub ticket_ttl: Duration,
     pub locks: KeyedLocks,
+    /// One permit per event stream that may be open (each holds its connection busy).
+    pub streams: Arc<Semaphore>,
     pub keep_alive: Duration,
     /// Turns true when the proxy shuts down: event streams end.
     pub shutdown: watch::Receiver<bool>,

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use pingpong_protocol::ErrorCode;
 use pingpong_protocol::contract::EventTicket;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, watch};
 
 use crate::app::App;
 use crate::auth::{self, Caller, Register};
@@ -103,6 +103,13 @@ pub(crate) async fn stream(
             .map(|v| parse_seq(&v))
             .transpose()?,
     };
+    let permit = app.streams.clone().try_acquire_owned().map_err(|_| {
+        tracing::warn!(store = %register.store_id, "event streams at their cap: 503 BUSY");
+        fail(
+            ErrorCode::Busy,
+            "the proxy has as many event streams open as it allows; poll meanwhile and retry in a moment",
+        )
+    })?;
     // An id beyond the journal (a replaced file) resumes from now rather than waiting.
     let newest = app.journal.last_event().await?;
     let cursor = last.map_or(newest, |n| n.min(newest));
@@ -117,6 +124,7 @@ pub(crate) async fn stream(
         register,
         cursor,
         buffer: VecDeque::new(),
+        _permit: permit,
     };
     let sse = Sse::new(events(state)).keep_alive(KeepAlive::new().interval(app.keep_alive));
     let mut response = sse.into_response();
@@ -135,6 +143,8 @@ struct StreamState {
     /// Changes of merchants, stores and registers: the register is checked again.
     directory: watch::Receiver<u64>,
     shutdown: watch::Receiver<bool>,
+    /// This stream's place under the cap, given back when it ends.
+    _permit: OwnedSemaphorePermit,
 }
 
 /// The event with the view's `serverTime` set to now (it was journaled at change time).

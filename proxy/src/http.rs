@@ -35,11 +35,15 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 /// Notifications may be larger than register requests.
 const MAX_NOTIFICATION_BODY: usize = 64 * 1024;
 
+/// What every per-merchant notification path starts with.
+const NOTIFY_PREFIX: &str = "/notify/pingpong/";
+
 /// The proxy's router (the embedded sandbox is nested by the caller).
 pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
     let admin_api = app.admin_key.is_some().then(|| {
         admin::http::router()
             .layer(DefaultBodyLimit::max(MAX_BODY))
+            .layer(middleware::from_fn(refuse_declared_oversize))
             .layer(middleware::from_fn(normalise_errors))
     });
     let not_found = (|| async { fail(ErrorCode::NotFound, "no such route") }).into_service();
@@ -70,7 +74,9 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .fallback_service(www)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(refuse_declared_oversize))
         .layer(middleware::from_fn(normalise_errors))
+        .layer(middleware::from_fn(page_headers))
         .layer(cors(&config.allow_origins));
     match admin_api {
         Some(admin_api) => api.merge(admin_api),
@@ -145,6 +151,70 @@ async fn method_not_allowed() -> impl IntoResponse {
         ErrorCode::MethodNotAllowed,
         "this route does not take that HTTP method",
     )
+}
+
+/// A body whose `Content-Length` already says it is over the route's limit is refused at
+/// once, before a byte of it is read: with `Expect: 100-continue` the client hears 413
+/// instead of `100 Continue` (hyper sends that only when the body is first read).
+async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let notification = path == paths::NOTIFY || path.starts_with(NOTIFY_PREFIX);
+    let limit = if notification {
+        MAX_NOTIFICATION_BODY
+    } else {
+        MAX_BODY
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mut r = fail(
+            ErrorCode::BodyTooLarge,
+            format!("the body exceeds {} KiB", limit / 1024),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return r;
+    }
+    next.run(request).await
+}
+
+/// The demo pages' policy: their own scripts, styles and wasm only, data to their own
+/// origin only, never inside a frame (the register page keeps its token in localStorage).
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+    manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The files of `/` and `/pkg/` (the demo register) get [`PAGE_POLICY`] and
+/// `X-Frame-Options: DENY`; API, notification and sandbox answers are left alone.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let page = ![
+        "/v1/",
+        "/notify/",
+        "/sandbox/",
+        paths::HEALTH,
+        paths::OPENAPI,
+    ]
+    .iter()
+    .any(|p| path.starts_with(p));
+    let mut response = next.run(request).await;
+    if page {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+    }
+    response
 }
 
 /// Whatever produced an error (axum's rejections, the file server), the register gets an

@@ -33,6 +33,7 @@ mod events;
 mod http;
 mod journal;
 pub mod keys;
+mod listener;
 mod locks;
 mod merchants;
 mod notify;
@@ -44,6 +45,7 @@ mod transitions;
 mod upstream;
 mod util;
 mod vault;
+mod verify;
 mod views;
 
 use std::net::SocketAddr;
@@ -55,10 +57,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    Config, MethodNames, PingPongAccount, RegisterToken, SandboxOptions, Secret, Upstream,
-    UpstreamTimeouts,
+    Config, ConnectionLimits, MethodNames, PingPongAccount, RegisterToken, SandboxOptions, Secret,
+    Upstream, UpstreamTimeouts,
 };
-pub use demo::SANDBOX_PATH;
+pub use demo::{SANDBOX_PATH, sandbox_database};
 pub use http::OPENAPI;
 pub use keys::{KeyChoice, KeySource, MasterKey};
 pub use merchants::DEFAULT_MERCHANT;
@@ -85,6 +87,8 @@ pub enum StartError {
     Journal(String),
     /// The master key is missing, unreadable, or does not open what the database holds.
     Key(String),
+    /// Demo mode: the embedded sandbox's state file could not be opened.
+    Sandbox(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -94,6 +98,7 @@ impl std::fmt::Display for StartError {
             StartError::Bind(e) => write!(f, "cannot listen: {e}"),
             StartError::Journal(m) => write!(f, "cannot open the journal: {m}"),
             StartError::Key(m) => write!(f, "master key: {m}"),
+            StartError::Sandbox(m) => write!(f, "cannot open the demo sandbox's state: {m}"),
         }
     }
 }
@@ -108,6 +113,7 @@ pub struct ProxyHandle {
     public_url: String,
     sandbox: Option<Sandbox>,
     key_source: Option<KeySource>,
+    demo_register: bool,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -137,6 +143,11 @@ impl ProxyHandle {
     /// The embedded sandbox (demo mode only).
     pub fn sandbox(&self) -> Option<&Sandbox> {
         self.sandbox.as_ref()
+    }
+
+    /// `demo-token`, when it is a register: demo mode with no register configured.
+    pub fn demo_token(&self) -> Option<&'static str> {
+        self.demo_register.then_some(config::DEMO_TOKEN)
     }
 
     /// `{url}/sandbox` in demo mode.
@@ -278,12 +289,16 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     let (vault, key_source) = open_vault(&config, &journal).await?;
 
     let mut registers = config.registers.clone();
+    // `demo-token` exists only while no register is configured: a merchant who issued
+    // tokens must not find a public one next to them.
+    let demo_register = config.is_demo() && registers.is_empty();
+    if demo_register {
+        registers.push(RegisterToken::demo());
+    }
     let (account, sandbox, mode) = match &config.upstream {
         Upstream::Demo(options) => {
-            if registers.is_empty() {
-                registers.push(RegisterToken::demo());
-            }
-            let sandbox = demo::sandbox(&config, options, &public_url);
+            let sandbox = demo::sandbox(&config, options, &public_url)
+                .map_err(|e| StartError::Sandbox(e.to_string()))?;
             (Some(demo::account(addr)), Some(sandbox), "demo")
         }
         Upstream::PingPong(account) => (Some(account.clone()), None, "pingpong"),
@@ -316,6 +331,8 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     let upstream = PingPong::new(base_url, config.timeouts.clone(), journal.clone())
         .map_err(StartError::Config)?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let open_files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    let (max_connections, max_event_streams) = config.connections.resolve(open_files);
     let app = Arc::new(App {
         journal,
         upstream,
@@ -325,6 +342,7 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         public_url: public_url.clone(),
         ticket_ttl: config.ticket_ttl,
         locks: KeyedLocks::default(),
+        streams: Arc::new(tokio::sync::Semaphore::new(max_event_streams)),
         keep_alive: config.keep_alive,
         shutdown: shutdown_rx.clone(),
         mode,
@@ -334,21 +352,28 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         router = router.nest(SANDBOX_PATH, sandbox.router());
     }
     let router = router.layer(axum::middleware::from_fn(http::log_requests));
-    let mut stop = shutdown_rx;
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
-    tracing::info!(%addr, public_url, mode, admin_api = config.admin_key.is_some(), "proxy started");
+    let limits = listener::Limits {
+        header_read: config.connections.header_read,
+        body_read: config.connections.body_read,
+        max_connections,
+    };
+    let server = tokio::spawn(listener::serve(listener, router, limits, shutdown_rx));
+    tracing::info!(
+        %addr,
+        public_url,
+        mode,
+        admin_api = config.admin_key.is_some(),
+        max_connections,
+        max_event_streams,
+        "proxy started"
+    );
     Ok(ProxyHandle {
         addr,
         url,
         public_url,
         sandbox,
         key_source,
+        demo_register,
         shutdown: shutdown_tx,
         server,
     })

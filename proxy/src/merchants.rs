@@ -37,6 +37,21 @@ impl std::fmt::Debug for Merchant {
 }
 
 impl Merchant {
+    /// A merchant with its salt.
+    pub(crate) fn new(
+        id: MerchantId,
+        settings: MerchantSettings,
+        salt: SecretString,
+        enabled: bool,
+    ) -> Merchant {
+        Merchant {
+            id,
+            settings,
+            salt,
+            enabled,
+        }
+    }
+
     /// The salt. Use it only to sign or verify.
     pub(crate) fn salt(&self) -> &str {
         self.salt.expose_secret()
@@ -104,11 +119,11 @@ impl Merchants {
                 "the proxy cannot sign for this merchant; its operator must restart it with the master key",
             ));
         };
-        Ok(Merchant {
-            id: record.id,
-            settings: record.settings,
+        Ok(Merchant::new(
+            record.id,
+            record.settings,
             salt,
-            enabled: record.enabled,
-        })
+            record.enabled,
+        ))
     }
 }

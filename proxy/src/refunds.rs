@@ -14,7 +14,7 @@ use crate::error::{ApiFailure, ApiResult, fail};
 use crate::journal::{CreateState, OrderRow, RefundRefusal, RefundRow, RefundUpdate};
 use crate::merchants::Merchant;
 use crate::payments::{NOT_FOUND_CODE, load_for, name_generated_id, order_id};
-use crate::upstream::{Api, CallError, Reply, rejection};
+use crate::upstream::{Api, CallError, Held, Reply, refusal_of_held};
 use crate::util::{now_ms, random_bytes};
 use crate::views::refund_view;
 
@@ -143,7 +143,8 @@ pub(crate) async fn create(
 }
 
 fn refund_refusal(r: &RefundRow) -> ApiFailure {
-    ApiFailure(rejection(
+    ApiFailure(refusal_of_held(
+        Held::Refund,
         r.result_code.as_deref().unwrap_or(""),
         r.result_description.as_deref().unwrap_or(""),
     ))
@@ -181,7 +182,11 @@ async fn send_refund(
         ..RefundUpdate::default()
     };
     save(app, merchant, &refund.merchant_refund_id, update).await?;
-    Err(ApiFailure(reply.rejection()))
+    Err(ApiFailure(refusal_of_held(
+        Held::Refund,
+        &reply.code,
+        &reply.description,
+    )))
 }
 
 async fn apply_reply(
@@ -262,8 +267,7 @@ async fn complete_pending(
     send_refund(app, merchant, refund, refund.biz_content.clone()).await
 }
 
-/// `GET /v1/payments/{id}/refunds/{merchantRefundId}`: the journaled refund, refreshed by a
-/// refund query until it is final; a pending refund is completed first.
+/// `GET /v1/payments/{id}/refunds/{merchantRefundId}`: the journaled refund, [`refresh`]ed.
 pub(crate) async fn get(
     app: &App,
     caller: &Caller,
@@ -281,16 +285,30 @@ pub(crate) async fn get(
         .await?
         .filter(|r| r.merchant_transaction_id == order.merchant_transaction_id)
         .ok_or_else(|| fail(ErrorCode::NotFound, "no such refund of this payment"))?;
+    refresh(app, merchant, &refund).await
+}
+
+/// The merchant's refund brought up to date by a refund query until it is final; a pending
+/// refund is completed first. The caller holds its order's lock.
+pub(crate) async fn refresh(
+    app: &App,
+    merchant: &Merchant,
+    refund: &RefundRow,
+) -> ApiResult<RefundView> {
     match refund.create_state {
-        CreateState::Pending => complete_pending(app, merchant, &refund).await,
-        CreateState::Refused => Ok(refund_view(&refund, now_ms())),
-        CreateState::Accepted if refund.status.is_final() => Ok(refund_view(&refund, now_ms())),
+        CreateState::Pending => complete_pending(app, merchant, refund).await,
+        CreateState::Refused => Ok(refund_view(refund, now_ms())),
+        CreateState::Accepted if refund.status.is_final() => Ok(refund_view(refund, now_ms())),
         CreateState::Accepted => {
-            let reply = query(app, merchant, &refund).await?;
+            let reply = query(app, merchant, refund).await?;
             if !reply.has_status() {
-                return Err(ApiFailure(reply.rejection()));
+                return Err(ApiFailure(refusal_of_held(
+                    Held::Refund,
+                    &reply.code,
+                    &reply.description,
+                )));
             }
-            apply_reply(app, merchant, &refund, reply).await
+            apply_reply(app, merchant, refund, reply).await
         }
     }
 }

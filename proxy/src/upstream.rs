@@ -20,6 +20,7 @@ use crate::config::UpstreamTimeouts;
 use crate::journal::{Exchange, SharedJournal};
 use crate::merchants::Merchant;
 use crate::util::now_ms;
+use crate::verify::verify;
 
 /// The four v4 APIs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +90,71 @@ pub(crate) fn rejection(code: &str, description: &str) -> ApiError {
         ErrorCode::UpstreamRejected,
         format!("PingPong refused the request: {code} {description}"),
     );
+    e.upstream_code = Some(code.to_owned());
+    e
+}
+
+/// What a verified answer says: a reply, or a system error (no status, a `5xxxxx`/`6xxxxx`
+/// code) whose outcome is unknown. With the outcome name the exchange is journaled under.
+fn read_verified(env: Envelope) -> (&'static str, Result<Reply, CallError>) {
+    match (env.code(), env.biz_content()) {
+        (Some(code), Ok(_)) if is_outcome_unknown_code(code) && !has_status(&env) => {
+            let e = CallError::SystemError {
+                code: code.to_owned(),
+                description: env.description().unwrap_or("").to_owned(),
+            };
+            ("system-error", Err(e))
+        }
+        (Some(code), Ok(_)) => {
+            let reply = Reply {
+                code: code.to_owned(),
+                description: env.description().unwrap_or("").to_owned(),
+                envelope: env,
+            };
+            let outcome = if reply.has_status() {
+                "answered"
+            } else {
+                "refused"
+            };
+            (outcome, Ok(reply))
+        }
+        _ => (
+            "invalid",
+            Err(CallError::Invalid("no code or bizContent".into())),
+        ),
+    }
+}
+
+/// What PingPong no longer knows, for [`refusal_of_held`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// A payment the journal holds as accepted.
+    Payment,
+    /// A refund of a payment the journal holds.
+    Refund,
+}
+
+/// PingPong's refusal of a call about a payment (or refund) the journal holds: when PingPong
+/// says it does not know it (107001, 107002), `UPSTREAM_ORDER_UNKNOWN` telling the register
+/// what it can do; any other code, `UPSTREAM_REJECTED`.
+pub(crate) fn refusal_of_held(held: Held, code: &str, description: &str) -> ApiError {
+    const UNKNOWN: [&str; 2] = ["107001", "107002"];
+    if !UNKNOWN.contains(&code) {
+        return rejection(code, description);
+    }
+    let message = match held {
+        Held::Payment => format!(
+            "PingPong no longer knows this payment ({code} {description}); nothing was changed. \
+             Its QR cannot be paid: start a new payment with a new id. If the customer says \
+             they paid, check the PingPong merchant back office."
+        ),
+        Held::Refund => format!(
+            "PingPong does not know this refund's payment ({code} {description}); nothing was \
+             refunded. Refund the customer from the PingPong merchant back office or by other \
+             means."
+        ),
+    };
+    let mut e = ApiError::new(ErrorCode::UpstreamOrderUnknown, message);
     e.upstream_code = Some(code.to_owned());
     e
 }
@@ -197,14 +263,6 @@ impl PingPong {
             timeouts,
             journal,
         })
-    }
-
-    /// Verifies a message PingPong sent for `merchant` (an answer or a notification): it
-    /// names the merchant's account and its signature verifies with that merchant's salt
-    /// only.
-    pub(crate) fn verify(merchant: &Merchant, envelope: &Envelope) -> bool {
-        envelope.acc_id().ok() == Some(merchant.acc_id())
-            && envelope.verify(merchant.salt()).is_ok()
     }
 
     /// Signs `biz_content` with `merchant`'s account and sends it to `api` for order
@@ -328,42 +386,20 @@ impl PingPong {
                 ("invalid", Err(CallError::Invalid(format!("HTTP {status}"))))
             }
             Err(e) => ("invalid", Err(CallError::Invalid(e.to_string()))),
-            Ok(env) if !PingPong::verify(to.merchant, &env) => {
-                // Name the unverified code for the merchant's diagnosis; never trust it.
-                tracing::warn!(
-                    merchant = %to.merchant.id,
-                    api = api.name(),
-                    mtid,
-                    unverified_code = env.code().unwrap_or("-"),
-                    "PingPong's answer does not verify (wrong salt, tampering, or an unsigned refusal)"
-                );
-                ("bad-signature", Err(CallError::BadSignature))
-            }
-            Ok(env) => match (env.code(), env.biz_content()) {
-                (Some(code), Ok(_)) if is_outcome_unknown_code(code) && !has_status(&env) => {
-                    let e = CallError::SystemError {
-                        code: code.to_owned(),
-                        description: env.description().unwrap_or("").to_owned(),
-                    };
-                    ("system-error", Err(e))
+            Ok(env) => match verify(to.merchant, &env) {
+                Err(why) => {
+                    // Name the unverified code for the merchant's diagnosis; never trust it.
+                    tracing::warn!(
+                        merchant = %to.merchant.id,
+                        api = api.name(),
+                        mtid,
+                        unverified_code = env.code().unwrap_or("-"),
+                        why = %why.message(),
+                        "PingPong's answer does not verify (wrong salt or algorithm, tampering, or an unsigned refusal)"
+                    );
+                    ("bad-signature", Err(CallError::BadSignature))
                 }
-                (Some(code), Ok(_)) => {
-                    let reply = Reply {
-                        code: code.to_owned(),
-                        description: env.description().unwrap_or("").to_owned(),
-                        envelope: env,
-                    };
-                    let outcome = if reply.has_status() {
-                        "answered"
-                    } else {
-                        "refused"
-                    };
-                    (outcome, Ok(reply))
-                }
-                _ => (
-                    "invalid",
-                    Err(CallError::Invalid("no code or bizContent".into())),
-                ),
+                Ok(()) => read_verified(env),
             },
         };
         self.record(to, Some(status), stored, outcome, elapsed);

@@ -78,6 +78,7 @@ async fn demo_mode_from_the_command_line() {
             .unwrap()
             .starts_with(&format!("{url}/sandbox/wallet/"))
     );
+    running.wait_for_stdout("Demo register page");
     let (out, err) = stop(running);
     assert!(db.exists());
     assert!(out.contains("DEMO MODE"));
@@ -125,6 +126,71 @@ async fn demo_mode_is_said_loudly() {
     );
     assert!(banner.contains("/sandbox"));
     assert!(!banner.contains(&Account::sandbox_a().salt));
+}
+
+/// `demo-token` is a register only while none is configured: with `--token` in demo mode it
+/// gets 401, the configured register works, and the banner names no demo token.
+#[tokio::test]
+async fn demo_token_exists_only_when_no_register_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let db = db.to_str().unwrap();
+    let token = "merchant-token-5b7e2c9d1f";
+    let running = spawn(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            db,
+            "--token",
+            &format!("{token}:POS-7:STORE-7"),
+        ],
+        &[],
+    );
+    let url = running.url.clone();
+    let http = client();
+    let create = |bearer: &'static str| {
+        http.post(format!("{url}/v1/payments"))
+            .bearer_auth(bearer)
+            .header("content-type", "application/json")
+            .body(json!({ "amount": "1.00", "currency": "USD", "method": "ALIPAY" }).to_string())
+    };
+    let demo = send(create("demo-token")).await;
+    assert_eq!(
+        (demo.status, demo.code()),
+        (401, "UNAUTHORIZED"),
+        "{}",
+        demo.text
+    );
+    let ticket = send(
+        http.post(format!("{url}/v1/events/tickets"))
+            .bearer_auth("demo-token"),
+    )
+    .await;
+    assert_eq!(ticket.status, 401);
+    let ok = send(create("merchant-token-5b7e2c9d1f")).await;
+    assert_eq!(ok.status, 201, "{}", ok.text);
+    running.wait_for_stdout("Demo register page");
+    let (out, _) = stop(running);
+    assert!(out.contains("DEMO MODE"), "{out}");
+    assert!(
+        !out.contains("demo-token"),
+        "the banner announces demo-token: {out}"
+    );
+    assert!(out.contains("Registers: the 1 configured"), "{out}");
+
+    // The same file without registers: demo-token is back.
+    let running = spawn(&["--listen", "127.0.0.1:0", "--database", db], &[]);
+    let url = running.url.clone();
+    let r = send(
+        http.post(format!("{url}/v1/events/tickets"))
+            .bearer_auth("demo-token"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    running.wait_for_stdout("Demo register page");
+    let (out, _) = stop(running);
+    assert!(out.contains("Register token: demo-token"), "{out}");
 }
 
 #[tokio::test]
@@ -203,6 +269,7 @@ async fn real_credentials_come_from_the_environment_and_stay_secret() {
         (r.json["status"] == "SUCCESS" && pushed).then_some(())
     })
     .await;
+    running.wait_for_stdout("notifications expected at");
     let (out, err) = stop(running);
     let output = format!("{out}\n{err}");
     assert!(
@@ -332,6 +399,7 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
     assert_eq!(env.get("signType"), Some("MD5"));
     env.verify(salt).unwrap();
 
+    running.wait_for_stdout("notifications expected at");
     let (out, err) = stop(running);
     let output = format!("{out}\n{err}");
     assert!(

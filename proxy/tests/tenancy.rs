@@ -249,13 +249,14 @@ async fn a_register_sees_refunds_and_streams_only_its_merchants_store() {
     }
 }
 
-/// A RECHARGE SUCCESS push for `payment` as `account` would send it, signed with `salt`.
-fn push(account: &Account, salt: &str, payment: &Value) -> String {
+/// A RECHARGE SUCCESS push for `payment` (sent with `request_id`) as `account` would send
+/// it, signed with `salt`.
+fn push(account: &Account, salt: &str, payment: &Value, request_id: &str) -> String {
     let biz = json!({
         "notifyType": "RECHARGE",
         "merchantTransactionId": payment["merchantTransactionId"],
         "transactionId": payment["transactionId"],
-        "status": "SUCCESS", "amount": "3.000000", "currency": "USD", "requestId": "RQ-X",
+        "status": "SUCCESS", "amount": "3.000000", "currency": "USD", "requestId": request_id,
     });
     let mut env = Envelope::response(
         &account.acc_id,
@@ -302,22 +303,28 @@ async fn a_push_signed_for_another_merchant_is_refused_and_journaled_nowhere() {
     let mut events = h.events(token, None).await;
     let order = h.create_payment(token, usd("3.00", Some("PUSHED-1"))).await;
     events.next().await; // PROCESSING
+    let sent = h
+        .sandbox
+        .order_by_transaction_id(order["transactionId"].as_str().unwrap())
+        .unwrap();
+    let rq = sent.attempts[0].request_id.clone();
+    let push = |account: &Account, salt: &str| push(account, salt, &order, &rq);
 
     for (name, path, body) in [
         (
             "A's salt, B's account",
             "/notify/pingpong/m-b",
-            push(&b, &a.salt, &order),
+            push(&b, &a.salt),
         ),
         (
             "A's salt and account",
             "/notify/pingpong/m-b",
-            push(&a, &a.salt, &order),
+            push(&a, &a.salt),
         ),
         (
             "B's push at A's merchant",
             "/notify/pingpong/m-a1",
-            push(&b, &b.salt, &order),
+            push(&b, &b.salt),
         ),
     ] {
         let r = notify(h, path, body).await;
@@ -328,7 +335,7 @@ async fn a_push_signed_for_another_merchant_is_refused_and_journaled_nowhere() {
             r.text
         );
     }
-    let unknown = notify(h, "/notify/pingpong/nobody", push(&b, &b.salt, &order)).await;
+    let unknown = notify(h, "/notify/pingpong/nobody", push(&b, &b.salt)).await;
     assert_eq!((unknown.status, unknown.code()), (404, "NOT_FOUND"));
     assert_eq!(journal_count(h, "SELECT COUNT(*) FROM notifications"), 0);
     assert_eq!(
@@ -338,7 +345,7 @@ async fn a_push_signed_for_another_merchant_is_refused_and_journaled_nowhere() {
     );
 
     // B's own push at B's path is taken, once, and streamed to B's store.
-    let genuine = notify(h, "/notify/pingpong/m-b", push(&b, &b.salt, &order)).await;
+    let genuine = notify(h, "/notify/pingpong/m-b", push(&b, &b.salt)).await;
     assert_eq!(
         (genuine.status, genuine.json["duplicate"].as_bool()),
         (200, Some(false))

@@ -58,6 +58,9 @@ pub(crate) trait Journal: Send + Sync {
     /// The bizContent of the order's latest attempt (what a re-send must repeat).
     async fn latest_attempt(&self, merchant: &MerchantId, mtid: &str) -> JResult<Option<String>>;
 
+    /// The `requestId` of every attempt of the merchant's order, oldest first.
+    async fn request_ids(&self, merchant: &MerchantId, mtid: &str) -> JResult<Vec<String>>;
+
     /// Applies `update` ([`rules::merge_payment`]) and, when the status changed, adds a
     /// `payment` event for the order's store. `None` when the order is unknown.
     async fn apply_payment(

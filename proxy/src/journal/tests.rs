@@ -146,6 +146,8 @@ async fn an_order_is_journaled_once_with_its_attempt(f: Fresh) {
     assert_eq!(existing.merchant_transaction_id, "M1");
     let biz = j.latest_attempt(&mid("m1"), "M1").await.unwrap().unwrap();
     assert!(biz.contains("M1"));
+    assert_eq!(j.request_ids(&mid("m1"), "M1").await.unwrap(), ["RQ-M1"]);
+    assert!(j.request_ids(&mid("m2"), "M1").await.unwrap().is_empty());
     let (row, totals) = j.order(&mid("m1"), "M1").await.unwrap().unwrap();
     assert_eq!(row, o.row);
     assert_eq!(totals, RefundTotals::default());

@@ -4,15 +4,35 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use super::DEADLINE;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_pingpong-qr-proxy");
 
-/// A running binary: its URL, and threads draining its stdout and stderr.
+/// A running binary: its URL, and threads draining its stdout (line by line into `seen`)
+/// and stderr.
 pub struct Running {
     pub child: Child,
     pub url: String,
-    pub stdout: std::thread::JoinHandle<String>,
+    pub seen: Arc<Mutex<String>>,
+    pub stdout: std::thread::JoinHandle<()>,
     pub stderr: std::thread::JoinHandle<String>,
+}
+
+impl Running {
+    /// Waits until stdout has printed `needle` (the banner follows the "listening on" line).
+    pub fn wait_for_stdout(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + DEADLINE;
+        while !self.seen.lock().unwrap().contains(needle) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {needle:?} on stdout: {}",
+                self.seen.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
 
 /// Runs the proxy and waits for its "listening on" line.
@@ -72,13 +92,19 @@ pub fn try_spawn(args: &[&str], envs: &[(&str, &str)]) -> Result<Running, String
             break url.to_owned();
         }
     };
+    let seen = Arc::new(Mutex::new(seen));
+    let lines = seen.clone();
     let stdout = std::thread::spawn(move || {
-        let _ = out.read_to_string(&mut seen);
-        seen
+        let mut line = String::new();
+        while out.read_line(&mut line).is_ok_and(|n| n > 0) {
+            lines.lock().unwrap().push_str(&line);
+            line.clear();
+        }
     });
     Ok(Running {
         child,
         url,
+        seen,
         stdout,
         stderr,
     })
@@ -88,10 +114,9 @@ pub fn try_spawn(args: &[&str], envs: &[(&str, &str)]) -> Result<Running, String
 pub fn stop(mut running: Running) -> (String, String) {
     let _ = running.child.kill();
     let _ = running.child.wait();
-    (
-        running.stdout.join().unwrap(),
-        running.stderr.join().unwrap(),
-    )
+    running.stdout.join().unwrap();
+    let out = running.seen.lock().unwrap().clone();
+    (out, running.stderr.join().unwrap())
 }
 
 /// What an administration command did: exit status, stdout, stderr.

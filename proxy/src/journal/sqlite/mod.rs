@@ -342,6 +342,11 @@ impl Journal for SqliteJournal {
         self.read(move |c| orders::latest_attempt(c, &m, &id)).await
     }
 
+    async fn request_ids(&self, merchant: &MerchantId, mtid: &str) -> JResult<Vec<String>> {
+        let (m, id) = (owned(merchant), mtid.to_owned());
+        self.read(move |c| orders::request_ids(c, &m, &id)).await
+    }
+
     async fn apply_payment(
         &self,
         merchant: &MerchantId,

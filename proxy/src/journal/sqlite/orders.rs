@@ -131,6 +131,20 @@ pub(super) fn latest_attempt(
     .optional()
 }
 
+/// The `requestId` of every attempt of the order, oldest first.
+pub(super) fn request_ids(
+    conn: &Connection,
+    merchant: &str,
+    mtid: &str,
+) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT request_id FROM attempts WHERE merchant_id = ?1 AND merchant_transaction_id = ?2 \
+         ORDER BY created_at, rowid",
+    )?
+    .query_map([merchant, mtid], |r| r.get(0))?
+    .collect()
+}
+
 /// Applies `update` and, when the status changed, adds a `payment` event for the order's
 /// store. `None` when the order is unknown.
 pub(super) fn apply_payment(
