@@ -30,8 +30,10 @@ pub mod paths {
     pub const EVENT_TICKETS: &str = "/v1/events/tickets";
     /// `GET ?ticket=…[&lastEventId=…]`: Server-Sent Events of this register's store.
     pub const EVENTS: &str = "/v1/events";
-    /// `POST`: PingPong's notifications.
+    /// `POST`: PingPong's notifications of the merchant `default`.
     pub const NOTIFY: &str = "/notify/pingpong";
+    /// `POST`: PingPong's notifications of one merchant.
+    pub const NOTIFY_MERCHANT: &str = "/notify/pingpong/{merchantId}";
     /// `GET`: the OpenAPI 3.1 document.
     pub const OPENAPI: &str = "/openapi.json";
     /// `GET`: liveness.

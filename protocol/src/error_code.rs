@@ -48,12 +48,12 @@ error_codes! {
     BodyTooLarge = "BODY_TOO_LARGE", 413, "The body exceeds the proxy's limit (16 KiB). Nothing was sent upstream.";
     InvalidAmount = "INVALID_AMOUNT", 400, "The amount is not a positive decimal with at most the currency's decimals. Ask the cashier again; nothing was sent upstream.";
     InvalidCurrency = "INVALID_CURRENCY", 400, "The currency is not a supported upper-case ISO 4217 code. Nothing was sent upstream.";
-    InvalidMethod = "INVALID_METHOD", 400, "The payment method is not ALIPAY or WECHAT. Nothing was sent upstream.";
+    InvalidMethod = "INVALID_METHOD", 400, "The payment method is not ALIPAY or WECHAT, or this merchant does not offer it in that currency. Nothing was sent upstream.";
     InvalidExpiry = "INVALID_EXPIRY", 400, "expiresInSeconds must be 60..=259200 (1 minute to 3 days). Nothing was sent upstream.";
     InvalidId = "INVALID_ID", 400, "An id must be 1..=64 of A-Z a-z 0-9 _ - . Nothing was sent upstream.";
     InvalidRemark = "INVALID_REMARK", 400, "The remark is too long or holds control characters or < >. Nothing was sent upstream.";
-    Unauthorized = "UNAUTHORIZED", 401, "No valid register token. Check the token the merchant issued.";
-    Forbidden = "FORBIDDEN", 403, "The order belongs to another store. This register cannot see or refund it.";
+    Unauthorized = "UNAUTHORIZED", 401, "No valid credential: a register token (its register revoked, or its merchant disabled, counts as none) or, on /admin/v1, the admin key. Check the token the platform issued.";
+    Forbidden = "FORBIDDEN", 403, "The credential may not do this: the order belongs to another store (this register cannot see or refund it), or a register token was sent to the admin API.";
     NotFound = "NOT_FOUND", 404, "No such order, refund or route.";
     MethodNotAllowed = "METHOD_NOT_ALLOWED", 405, "This route does not take that HTTP method.";
     IdConflict = "ID_CONFLICT", 409, "The id was already used with a different body. Use a new id for a new order or refund.";

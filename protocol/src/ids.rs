@@ -1,5 +1,5 @@
 //! Identifiers as validated newtypes: merchant order and refund numbers, request ids,
-//! cash-register and store ids.
+//! cash-register, store, merchant and register ids.
 //!
 //! PingPong allows 64 characters and warns that punctuation may upset downstream channels
 //! (reference §1.2), so ids here are 1..=64 of `A-Z a-z 0-9 _ - .`, not made only of dots.
@@ -154,6 +154,16 @@ id_type!(
 id_type!(
     /// A merchant store, which owns registers and their orders (a proxy-side notion).
     StoreId, prefix = "ST"
+);
+id_type!(
+    /// A merchant of the platform (a proxy-side notion): one PingPong account, its stores
+    /// and their registers. Every order, refund and event belongs to one.
+    MerchantId, prefix = "MC"
+);
+id_type!(
+    /// A register the proxy issued a token to (a proxy-side notion). Generated ids have no
+    /// `_`, so a token `ppq_<registerId>_<secret>` splits unambiguously.
+    RegisterId, prefix = "RG"
 );
 
 #[cfg(test)]

@@ -8,12 +8,14 @@
 //! - [`time`]: timestamps and the QR validity (`timeExpire`);
 //! - [`sign`]: the v4 signature (digests behind the `sign` feature);
 //! - [`envelope`], [`biz`]: the envelope and typed bizContent (behind the `wire` feature);
-//! - [`contract`], [`error_code`]: what the register and the proxy say to each other.
+//! - [`contract`], [`error_code`]: what the register and the proxy say to each other;
+//! - [`admin`]: what the platform's backend and the proxy say to each other.
 //!
 //! No I/O, no async; builds for native and wasm32. The browser library leaves `wire` and
 //! `sign` off, so neither serde_json nor a digest lands in the wasm.
 #![deny(missing_docs)]
 
+pub mod admin;
 #[cfg(feature = "wire")]
 pub mod biz;
 pub mod contract;
@@ -33,7 +35,8 @@ pub use contract::{ApiError, Method};
 pub use envelope::{Envelope, EnvelopeError};
 pub use error_code::ErrorCode;
 pub use ids::{
-    CashierDeviceId, IdError, MerchantRefundId, MerchantTransactionId, RequestId, StoreId,
+    CashierDeviceId, IdError, MerchantId, MerchantRefundId, MerchantTransactionId, RegisterId,
+    RequestId, StoreId,
 };
 pub use methods::QrMethod;
 pub use money::{AmountError, Currency, Money};

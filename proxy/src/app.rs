@@ -3,37 +3,43 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pingpong_protocol::{FailureMode, TimeExpireFormat};
+use pingpong_protocol::MerchantId;
 use tokio::sync::{Semaphore, watch};
 
-use crate::auth::{Registers, Tickets};
-use crate::config::MethodNames;
-use crate::journal::Journal;
+use crate::admin::http::AdminKey;
+use crate::auth::Registers;
+use crate::journal::SharedJournal;
 use crate::locks::KeyedLocks;
+use crate::merchants::{Merchant, Merchants};
 use crate::upstream::PingPong;
-
-/// What the proxy adds to every request before it goes upstream.
-pub(crate) struct Policy {
-    /// `{public_url}/notify/pingpong`: notificationUrl and closeNotificationUrl.
-    pub notify_url: String,
-    pub methods: MethodNames,
-    pub time_expire_format: TimeExpireFormat,
-    pub failure_mode: FailureMode,
-}
 
 /// The proxy's shared state.
 pub(crate) struct App {
-    pub journal: Journal,
+    pub journal: SharedJournal,
     pub upstream: PingPong,
+    pub merchants: Merchants,
+    /// The configured registers of the merchant `default`.
     pub registers: Registers,
-    pub tickets: Tickets,
-    pub policy: Policy,
+    /// `None`: the admin API is off.
+    pub admin_key: Option<AdminKey>,
+    /// The URL PingPong and browsers reach the proxy at, without a trailing slash.
+    pub public_url: String,
+    /// How long an event-stream ticket may be used.
+    pub ticket_ttl: Duration,
     pub locks: KeyedLocks,
     /// One permit per event stream that may be open (each holds its connection busy).
     pub streams: Arc<Semaphore>,
     pub keep_alive: Duration,
     /// Turns true when the proxy shuts down: event streams end.
     pub shutdown: watch::Receiver<bool>,
-    /// `demo` or `pingpong`.
+    /// `demo`, `pingpong` or `platform`.
     pub mode: &'static str,
+}
+
+impl App {
+    /// `notificationUrl` and `closeNotificationUrl` of the merchant's orders and refunds:
+    /// `{public_url}/notify/pingpong/{merchantId}`.
+    pub(crate) fn notify_url(&self, merchant: &MerchantId) -> String {
+        format!("{}{}", self.public_url, Merchant::notify_path(merchant))
+    }
 }

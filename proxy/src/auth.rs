@@ -1,10 +1,20 @@
-//! Who is calling: register bearer tokens and event-stream tickets.
+//! Who is calling: a register of one merchant's store, by its bearer token or by an
+//! event-stream ticket. The merchant and store come from the credential, never from a
+//! request field.
 //!
-//! Tokens are kept only as SHA-256 digests and compared in constant time against every
-//! configured register (no early exit), so neither the comparison nor the lookup tells an
-//! attacker how close a guess was. Tickets are short-lived, MAC'd with a key derived from
-//! one register's token (so they outlive a proxy restart); they exist because an
-//! `EventSource` cannot send `Authorization`.
+//! Two kinds of register:
+//! - *stored* registers, added with `register add` or the admin API: their token is
+//!   `ppq_<registerId>_<secret>`; the register is looked up by id and the secret's keyed
+//!   hash verified in constant time ([`Vault::verify_token`]). They are read from the
+//!   journal at every call, so a revocation applies at once.
+//! - *configured* registers of the merchant `default` (`--tokens-file`, `--token`, demo
+//!   mode's `demo-token`): kept in memory as SHA-256 digests, compared in constant time
+//!   against every entry (no early exit).
+//!
+//! Tickets are short-lived and stateless: `<expiresAt>.<nonce>.<ref>.<mac>`, where `ref`
+//! is the stored register's id (MAC keyed by the vault's ticket key) or `cfg` (MAC keyed by
+//! a key derived from the configured token). They exist because an `EventSource` cannot
+//! send `Authorization`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,61 +24,125 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use hmac::{Hmac, Mac};
 use pingpong_protocol::contract::EventTicket;
-use pingpong_protocol::sign::constant_time_eq;
-use pingpong_protocol::{CashierDeviceId, ErrorCode, StoreId};
+use pingpong_protocol::{CashierDeviceId, ErrorCode, MerchantId, RegisterId, StoreId};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::app::App;
 use crate::config::RegisterToken;
-use crate::error::{ApiFailure, fail};
-use crate::util::{hex, now_ms, random_bytes};
+use crate::error::{ApiFailure, ApiResult, fail};
+use crate::merchants::{DEFAULT_MERCHANT, Merchant};
+use crate::util::{now_ms, random_bytes};
+use crate::vault::parse_token;
+
+/// Where a register's credential is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// In the journal, by id.
+    Stored(RegisterId),
+    /// In the start configuration, by position.
+    Configured(usize),
+}
 
 /// An authenticated register.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Register {
-    pub cashier_device_id: CashierDeviceId,
+    pub merchant_id: MerchantId,
     pub store_id: StoreId,
+    pub cashier_device_id: CashierDeviceId,
+    pub source: Source,
 }
 
-impl Register {
-    fn of(token: &RegisterToken) -> Register {
-        Register {
-            cashier_device_id: token.cashier_device_id.clone(),
-            store_id: token.store_id.clone(),
-        }
-    }
+/// A register and the merchant it acts for.
+#[derive(Debug)]
+pub(crate) struct Caller {
+    pub register: Register,
+    pub merchant: Merchant,
 }
 
-fn digest(text: &str) -> [u8; 32] {
-    Sha256::digest(text.as_bytes()).into()
+type HmacSha256 = Hmac<Sha256>;
+
+/// Domain separation: a ticket key is never equal to the digest tokens are compared by.
+const TICKET_KEY_CONTEXT: &[u8] = b"pingpong-qr event ticket key v1\0";
+/// The `ref` of a configured register's ticket.
+const CONFIGURED_REF: &str = "cfg";
+
+struct Configured {
+    digest: [u8; 32],
+    ticket_key: [u8; 32],
+    register: Register,
 }
 
-/// The configured registers.
+/// The configured registers (of the merchant `default`).
 pub(crate) struct Registers {
-    entries: Vec<([u8; 32], Register)>,
+    configured: Vec<Configured>,
 }
 
 impl Registers {
     pub(crate) fn new(tokens: &[RegisterToken]) -> Registers {
-        Registers {
-            entries: tokens
-                .iter()
-                .map(|t| (digest(t.token.expose()), Register::of(t)))
-                .collect(),
-        }
+        let default = MerchantId::new(DEFAULT_MERCHANT).expect("a valid id");
+        let configured = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Configured {
+                digest: Sha256::digest(t.token.expose().as_bytes()).into(),
+                ticket_key: Sha256::new()
+                    .chain_update(TICKET_KEY_CONTEXT)
+                    .chain_update(t.token.expose().as_bytes())
+                    .finalize()
+                    .into(),
+                register: Register {
+                    merchant_id: default.clone(),
+                    store_id: t.store_id.clone(),
+                    cashier_device_id: t.cashier_device_id.clone(),
+                    source: Source::Configured(i),
+                },
+            })
+            .collect();
+        Registers { configured }
     }
 
-    /// The register whose token is `presented`, checking every entry.
-    pub(crate) fn authenticate(&self, presented: &str) -> Option<Register> {
-        let presented = digest(presented);
+    /// The configured register whose token is `presented`, checking every entry.
+    fn find(&self, presented: &str) -> Option<Register> {
+        let presented: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let mut found = None;
-        for (hash, register) in &self.entries {
-            if constant_time_eq(hash, &presented) {
-                found = Some(register);
+        for c in &self.configured {
+            if bool::from(c.digest.ct_eq(&presented)) {
+                found = Some(&c.register);
             }
         }
         found.cloned()
     }
+
+    /// The configured register whose ticket key MACs `body` to `tag`, checking every entry.
+    fn redeem(&self, body: &str, tag: &[u8]) -> Option<Register> {
+        let mut found = None;
+        for c in &self.configured {
+            if mac(&c.ticket_key, body).verify_slice(tag).is_ok() {
+                found = Some(&c.register);
+            }
+        }
+        found.cloned()
+    }
+
+    fn ticket_key(&self, index: usize) -> Option<&[u8; 32]> {
+        self.configured.get(index).map(|c| &c.ticket_key)
+    }
+
+    /// Whether `presented` is one of their tokens.
+    pub(crate) fn is_token(&self, presented: &str) -> bool {
+        self.find(presented).is_some()
+    }
+}
+
+fn mac(key: &[u8; 32], body: &str) -> HmacSha256 {
+    let mut m = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    m.update(body.as_bytes());
+    m
+}
+
+fn unauthorized(message: &'static str) -> ApiFailure {
+    fail(ErrorCode::Unauthorized, message)
 }
 
 /// The token of an `Authorization: Bearer …` header.
@@ -79,7 +153,80 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-impl FromRequestParts<Arc<App>> for Register {
+/// The stored register `id`, unless unknown or revoked, its merchant, and its token hash.
+async fn stored(app: &App, id: &RegisterId) -> ApiResult<Option<(Register, Merchant, Vec<u8>)>> {
+    let Some((record, merchant)) = app.journal.register(id).await? else {
+        return Ok(None);
+    };
+    if record.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let register = Register {
+        merchant_id: record.merchant_id,
+        store_id: record.store_id,
+        cashier_device_id: record.cashier_device_id,
+        source: Source::Stored(record.id),
+    };
+    Ok(Some((
+        register,
+        app.merchants.resolve(merchant)?,
+        record.token_hash,
+    )))
+}
+
+/// The merchant of a configured register (`default`).
+async fn default_merchant(app: &App) -> ApiResult<Merchant> {
+    let id = MerchantId::new(DEFAULT_MERCHANT).expect("a valid id");
+    let record = app.journal.merchant(&id).await?.ok_or_else(|| {
+        fail(
+            ErrorCode::Internal,
+            "the merchant of this register is missing from the journal",
+        )
+    })?;
+    app.merchants.resolve(record)
+}
+
+fn enabled(register: Register, merchant: Merchant) -> ApiResult<Caller> {
+    if !merchant.enabled {
+        return Err(unauthorized("this register's merchant is disabled"));
+    }
+    Ok(Caller { register, merchant })
+}
+
+/// The caller a bearer token identifies.
+pub(crate) async fn authenticate(app: &App, token: &str) -> ApiResult<Caller> {
+    if let Some(register) = app.registers.find(token) {
+        return enabled(register, default_merchant(app).await?);
+    }
+    let unknown = || unauthorized("unknown or revoked register token");
+    let ((id, secret), vault) = parse_token(token)
+        .zip(app.merchants.vault().cloned())
+        .ok_or_else(unknown)?;
+    let Some((register, merchant, hash)) = stored(app, &id).await? else {
+        // As long as a wrong secret: an unknown id is not told apart by timing.
+        vault.verify_token(&id, secret, &[0; 32]);
+        return Err(unknown());
+    };
+    if !vault.verify_token(&id, secret, &hash) {
+        return Err(unknown());
+    }
+    enabled(register, merchant)
+}
+
+/// Whether `register` may still call (not revoked, its merchant enabled): open event
+/// streams ask when the directory changes.
+pub(crate) async fn still_valid(app: &App, register: &Register) -> ApiResult<bool> {
+    let merchant = match &register.source {
+        Source::Configured(_) => default_merchant(app).await?,
+        Source::Stored(id) => match stored(app, id).await? {
+            Some((_, merchant, _)) => merchant,
+            None => return Ok(false),
+        },
+    };
+    Ok(merchant.enabled)
+}
+
+impl FromRequestParts<Arc<App>> for Caller {
     type Rejection = ApiFailure;
 
     async fn from_request_parts(
@@ -87,83 +234,74 @@ impl FromRequestParts<Arc<App>> for Register {
         app: &Arc<App>,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers).ok_or_else(|| {
-            fail(
-                ErrorCode::Unauthorized,
-                "send the register's token as Authorization: Bearer <token>",
-            )
+            unauthorized("send the register's token as Authorization: Bearer <token>")
         })?;
-        app.registers
-            .authenticate(token)
-            .ok_or_else(|| fail(ErrorCode::Unauthorized, "unknown register token"))
+        authenticate(app, token).await
     }
 }
 
-/// Event-stream tickets, stateless: `<expiresAt>.<nonce>.<mac>`, where `mac` is HMAC-SHA256
-/// over `<expiresAt>.<nonce>` keyed by a key derived from the register's token. Any proxy
-/// process with the same registers accepts them, so an `EventSource` reconnecting with its
-/// old URL after a restart (or to a sibling behind a load balancer) is let in, not refused;
-/// changing a register's token invalidates its tickets. Not single-use: an `EventSource`
-/// reconnects with the same URL.
-pub(crate) struct Tickets {
+/// A new ticket for `register` (an authenticated one), valid for `ttl`. Not single-use:
+/// an `EventSource` reconnects with the same URL, also to a restarted proxy.
+pub(crate) fn issue_ticket(
+    app: &App,
+    register: &Register,
     ttl: Duration,
-    keys: Vec<([u8; 32], Register)>,
+) -> ApiResult<EventTicket> {
+    let expires_at = now_ms() + ttl.as_millis() as u64;
+    let nonce = hex::encode(random_bytes::<16>());
+    let (body, tag): (String, [u8; 32]) = match &register.source {
+        Source::Stored(id) => {
+            let body = format!("{expires_at}.{nonce}.{id}");
+            let vault = app
+                .merchants
+                .vault()
+                .ok_or_else(|| fail(ErrorCode::Internal, "no vault for a stored register"))?;
+            let tag = vault.ticket_mac(&body);
+            (body, tag)
+        }
+        Source::Configured(i) => {
+            let body = format!("{expires_at}.{nonce}.{CONFIGURED_REF}");
+            let key = app
+                .registers
+                .ticket_key(*i)
+                .ok_or_else(|| fail(ErrorCode::Internal, "no such configured register"))?;
+            let tag = mac(key, &body).finalize().into_bytes().into();
+            (body, tag)
+        }
+    };
+    Ok(EventTicket {
+        ticket: format!("{body}.{}", hex::encode(tag)),
+        expires_at,
+    })
 }
 
-type HmacSha256 = Hmac<Sha256>;
-
-/// Domain separation: a ticket key is never equal to the digest `Registers` compares.
-const TICKET_KEY_CONTEXT: &[u8] = b"pingpong-qr event ticket key v1\0";
-
-impl Tickets {
-    pub(crate) fn new(tokens: &[RegisterToken], ttl: Duration) -> Tickets {
-        let keys = tokens
-            .iter()
-            .map(|t| {
-                let mut h = Sha256::new();
-                h.update(TICKET_KEY_CONTEXT);
-                h.update(t.token.expose().as_bytes());
-                (h.finalize().into(), Register::of(t))
-            })
-            .collect();
-        Tickets { ttl, keys }
+/// The caller a ticket was issued to, while it is valid and its register may still call.
+pub(crate) async fn redeem_ticket(app: &App, ticket: &str) -> ApiResult<Caller> {
+    let refused =
+        || unauthorized("missing, unknown or expired ticket; get one from POST /v1/events/tickets");
+    let (body, tag) = ticket.rsplit_once('.').ok_or_else(refused)?;
+    let mut parts = body.splitn(3, '.');
+    let (Some(expires_at), Some(nonce), Some(reference)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(refused());
+    };
+    let expires_at: u64 = expires_at.parse().map_err(|_| refused())?;
+    let tag = hex::decode(tag).map_err(|_| refused())?;
+    if expires_at <= now_ms() || nonce.len() != 32 || tag.len() != 32 {
+        return Err(refused());
     }
-
-    /// A new ticket for `register` (an authenticated one, so its key exists).
-    pub(crate) fn issue(&self, register: Register) -> EventTicket {
-        let expires_at = now_ms() + self.ttl.as_millis() as u64;
-        let body = format!("{expires_at}.{}", hex(&random_bytes::<16>()));
-        let key = self
-            .keys
-            .iter()
-            .find(|(_, r)| *r == register)
-            .map_or([0u8; 32], |(k, _)| *k);
-        let ticket = format!("{body}.{}", hex(&mac(&key, &body)));
-        EventTicket { ticket, expires_at }
+    if reference == CONFIGURED_REF {
+        let register = app.registers.redeem(body, &tag).ok_or_else(refused)?;
+        return enabled(register, default_merchant(app).await?);
     }
-
-    /// The register a ticket was issued to, while it is valid. Every register's key is
-    /// tried (no early exit), as tokens are in `Registers::authenticate`.
-    pub(crate) fn redeem(&self, ticket: &str) -> Option<Register> {
-        let (body, tag) = ticket.rsplit_once('.')?;
-        let (expires_at, nonce) = body.split_once('.')?;
-        let expires_at: u64 = expires_at.parse().ok()?;
-        if expires_at <= now_ms() || nonce.len() != 32 || tag.len() != 64 {
-            return None;
-        }
-        let mut found = None;
-        for (key, register) in &self.keys {
-            if constant_time_eq(hex(&mac(key, body)).as_bytes(), tag.as_bytes()) {
-                found = Some(register);
-            }
-        }
-        found.cloned()
+    let id = RegisterId::new(reference).map_err(|_| refused())?;
+    let vault = app.merchants.vault().ok_or_else(refused)?;
+    if !vault.verify_ticket(body, &tag) {
+        return Err(refused());
     }
-}
-
-fn mac(key: &[u8; 32], body: &str) -> [u8; 32] {
-    let mut m = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
-    m.update(body.as_bytes());
-    m.finalize().into_bytes().into()
+    let (register, merchant, _) = stored(app, &id).await?.ok_or_else(refused)?;
+    enabled(register, merchant)
 }
 
 #[cfg(test)]
@@ -178,73 +316,36 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_register_of_a_token_and_nothing_else() {
+    fn finds_the_configured_register_of_a_token_and_nothing_else() {
         let r = regs();
-        assert_eq!(r.authenticate("token-two").unwrap().store_id.as_str(), "S2");
-        assert!(r.authenticate("token-tw").is_none());
-        assert!(r.authenticate("").is_none());
-        assert!(r.authenticate("TOKEN-ONE").is_none());
-    }
-
-    fn tokens() -> Vec<RegisterToken> {
-        vec![
-            RegisterToken::new("token-one", "POS-1", "S1").unwrap(),
-            RegisterToken::new("token-two", "POS-2", "S2").unwrap(),
-        ]
+        let two = r.find("token-two").unwrap();
+        assert_eq!(two.store_id.as_str(), "S2");
+        assert_eq!(two.merchant_id.as_str(), DEFAULT_MERCHANT);
+        assert_eq!(two.source, Source::Configured(1));
+        assert!(r.find("token-tw").is_none());
+        assert!(r.find("").is_none());
+        assert!(r.find("TOKEN-ONE").is_none());
     }
 
     #[test]
-    fn tickets_expire_and_are_bound_to_their_register() {
-        let reg = regs().authenticate("token-one").unwrap();
-        let live = Tickets::new(&tokens(), Duration::from_secs(60));
-        let t = live.issue(reg.clone());
-        assert_eq!(live.redeem(&t.ticket), Some(reg.clone()));
+    fn a_configured_ticket_is_bound_to_its_token() {
+        let r = regs();
+        let body = "99999999999999.00000000000000000000000000000000.cfg";
+        let tag: [u8; 32] = mac(r.ticket_key(0).unwrap(), body)
+            .finalize()
+            .into_bytes()
+            .into();
         assert_eq!(
-            live.redeem(&t.ticket),
-            Some(reg.clone()),
-            "reusable until expiry"
+            r.redeem(body, &tag).unwrap().cashier_device_id.as_str(),
+            "POS-1"
         );
-        assert_eq!(live.redeem("nope"), None);
-        let dead = Tickets::new(&tokens(), Duration::ZERO);
-        let t = dead.issue(reg);
-        assert_eq!(dead.redeem(&t.ticket), None);
-    }
-
-    #[test]
-    fn a_ticket_outlives_its_proxy_but_not_a_token_change() {
-        let two = regs().authenticate("token-two").unwrap();
-        let t = Tickets::new(&tokens(), Duration::from_secs(60)).issue(two.clone());
-        let restarted = Tickets::new(&tokens(), Duration::from_secs(60));
-        assert_eq!(restarted.redeem(&t.ticket), Some(two));
-        let rotated = Tickets::new(
-            &[RegisterToken::new("token-2b", "POS-2", "S2").unwrap()],
-            Duration::from_secs(60),
+        assert!(r.redeem(&body.replace('9', "8"), &tag).is_none());
+        let rotated = Registers::new(&[RegisterToken::new("token-1b", "POS-1", "S1").unwrap()]);
+        assert!(
+            rotated.redeem(body, &tag).is_none(),
+            "a new token invalidates its tickets"
         );
-        assert_eq!(rotated.redeem(&t.ticket), None);
-    }
-
-    #[test]
-    fn a_forged_or_altered_ticket_is_refused() {
-        let one = regs().authenticate("token-one").unwrap();
-        let tickets = Tickets::new(&tokens(), Duration::from_secs(60));
-        let t = tickets.issue(one).ticket;
-        let (expiry, rest) = t.split_once('.').unwrap();
-        let later: u64 = expiry.parse::<u64>().unwrap() + 3_600_000;
-        let flipped = {
-            let mut b = t.clone().into_bytes();
-            let last = b.len() - 1;
-            b[last] = if b[last] == b'0' { b'1' } else { b'0' };
-            String::from_utf8(b).unwrap()
-        };
-        for forged in [
-            format!("{later}.{rest}"),
-            flipped,
-            t[..t.len() - 1].to_owned(),
-            format!("{t}0"),
-            t.replace('.', ""),
-            String::new(),
-        ] {
-            assert_eq!(tickets.redeem(&forged), None, "{forged}");
-        }
+        let restarted = regs();
+        assert!(restarted.redeem(body, &tag).is_some(), "a restart does not");
     }
 }

@@ -8,25 +8,42 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use pingpong_protocol::admin::MethodConfig;
 use pingpong_protocol::contract::Method;
 use pingpong_protocol::{CashierDeviceId, FailureMode, SignType, StoreId, TimeExpireFormat};
+use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq;
 
-/// A secret string (the salt, a register token): `Debug` never shows it and it has no
-/// `Display`, so it cannot slip into a log line by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+use crate::keys::KeyChoice;
+
+/// A secret string (a salt, a register token, the admin key): `Debug` never shows it, it
+/// has no `Display`, so it cannot slip into a log line by accident, and its memory is
+/// zeroed when dropped. Two secrets compare in constant time.
+#[derive(Clone)]
+pub struct Secret(SecretString);
 
 impl Secret {
     /// Wraps a secret.
     pub fn new(text: impl Into<String>) -> Secret {
-        Secret(text.into())
+        Secret(SecretString::from(text.into()))
     }
 
     /// The secret itself. Use it only to sign, verify or compare.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.expose()
+            .as_bytes()
+            .ct_eq(other.expose().as_bytes())
+            .into()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -110,14 +127,23 @@ impl Default for SandboxOptions {
     }
 }
 
-/// Where the proxy sends signed requests.
+/// Where the proxy sends signed requests, and whether the start configuration defines the
+/// merchant `default`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Upstream {
     /// Demo mode: the sandbox runs inside the proxy, nested at `/sandbox` on its own
-    /// listener, and is called over real HTTP with the public sandbox account A.
+    /// listener, and is called over real HTTP; the merchant `default` is the demo merchant
+    /// on the public sandbox account A.
     Demo(SandboxOptions),
-    /// A real PingPong host (or any server speaking v4, such as a standalone sandbox).
+    /// A real PingPong host (or any server speaking v4, such as a standalone sandbox), with
+    /// the merchant `default` on this account (the single-merchant flags).
     PingPong(PingPongAccount),
+    /// A real PingPong host at this base URL, serving only the merchants of the database
+    /// (a platform: merchants added with the command line or the admin API).
+    Platform {
+        /// Base URL without a trailing slash.
+        base_url: String,
+    },
 }
 
 /// PingPong's `paymentMethod.type` for each contract method (docs/protocol-choices.md #1).
@@ -145,6 +171,18 @@ impl MethodNames {
             Method::Alipay => &self.alipay,
             Method::Wechat => &self.wechat,
         }
+    }
+
+    /// The method catalogue of the merchant `default`: both methods, any currency.
+    pub fn catalogue(&self) -> Vec<MethodConfig> {
+        Method::ALL
+            .into_iter()
+            .map(|method| MethodConfig {
+                method,
+                kind: self.name(method).to_owned(),
+                currencies: Vec::new(),
+            })
+            .collect()
     }
 }
 
@@ -230,10 +268,16 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The SQLite journal file (created when missing).
     pub database: PathBuf,
+    /// The master key that seals salts and the register-token key. Unset: the key file
+    /// beside the database, created by demo mode on its first start.
+    pub master_key: KeyChoice,
+    /// The key of the admin API (`/admin/v1/…`); `None`: the admin API is off.
+    pub admin_key: Option<Secret>,
     /// Origins allowed to call the API from a browser (CORS), e.g. `https://pos.example.com`.
     pub allow_origins: Vec<String>,
-    /// Register credentials. Demo mode with none configured has [`RegisterToken::demo`]
-    /// alone; with any configured, `demo-token` is not a register.
+    /// Register credentials of the merchant `default` (the tokens file). Demo mode with none
+    /// configured has [`RegisterToken::demo`] alone; with any configured, `demo-token` is not
+    /// a register.
     pub registers: Vec<RegisterToken>,
     /// PingPong, or the embedded sandbox.
     pub upstream: Upstream,
@@ -263,6 +307,8 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
             database: PathBuf::from("pingpong-qr-proxy.sqlite"),
+            master_key: KeyChoice::Unset,
+            admin_key: None,
             allow_origins: Vec::new(),
             registers: Vec::new(),
             upstream: Upstream::Demo(SandboxOptions::default()),
@@ -311,9 +357,13 @@ impl Config {
                 if account.salt.expose().trim().is_empty() {
                     return Err("the PingPong salt must not be empty".into());
                 }
-                if self.registers.is_empty() {
-                    return Err("no register token is configured (--tokens-file or \
-                                PINGPONG_QR_TOKENS): no register could call the proxy"
+            }
+            Upstream::Platform { base_url } => {
+                check_base_url("PingPong base URL", base_url)?;
+                if !self.registers.is_empty() {
+                    return Err("platform mode has no merchant `default`, so no configured \
+                                register tokens: add registers with `register add` or the \
+                                admin API"
                         .into());
                 }
             }
@@ -334,6 +384,17 @@ impl Config {
         }
         if self.timeouts.attempts == 0 {
             return Err("upstream attempts must be at least 1".into());
+        }
+        if self
+            .admin_key
+            .as_ref()
+            .is_some_and(|k| k.expose().len() < 32)
+        {
+            return Err(
+                "the admin key must be at least 32 characters (e.g. `openssl rand \
+                        -hex 32`)"
+                    .into(),
+            );
         }
         let limits = &self.connections;
         if limits.header_read.is_zero() || limits.body_read.is_zero() {
@@ -443,7 +504,7 @@ mod tests {
     }
 
     #[test]
-    fn real_credentials_need_a_register() {
+    fn two_registers_never_share_a_token() {
         let mut c = Config::demo("x.sqlite");
         c.upstream = Upstream::PingPong(PingPongAccount {
             base_url: PINGPONG_SANDBOX_URL.into(),
@@ -452,10 +513,30 @@ mod tests {
             salt: Secret::new("s"),
             sign_type: SignType::Sha256,
         });
-        assert!(c.check().unwrap_err().contains("no register token"));
         c.registers.push(RegisterToken::new("t", "P", "S").unwrap());
         assert!(c.check().is_ok());
         c.registers.push(RegisterToken::new("t", "Q", "S").unwrap());
         assert!(c.check().unwrap_err().contains("share one token"));
+    }
+
+    #[test]
+    fn platform_mode_takes_no_configured_token() {
+        let mut c = Config::demo("x.sqlite");
+        c.upstream = Upstream::Platform {
+            base_url: PINGPONG_SANDBOX_URL.into(),
+        };
+        assert!(c.check().is_ok());
+        c.registers.push(RegisterToken::demo());
+        assert!(c.check().unwrap_err().contains("platform mode"));
+    }
+
+    #[test]
+    fn a_short_admin_key_is_refused() {
+        let mut c = Config::demo("x.sqlite");
+        c.admin_key = Some(Secret::new("short"));
+        assert!(c.check().unwrap_err().contains("admin key"));
+        c.admin_key = Some(Secret::new("k".repeat(32)));
+        assert!(c.check().is_ok());
+        assert!(Secret::new("a") == Secret::new("a") && Secret::new("a") != Secret::new("b"));
     }
 }

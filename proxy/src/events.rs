@@ -1,9 +1,11 @@
 //! The event stream: `POST /v1/events/tickets` (bearer auth) issues a ticket; `GET
 //! /v1/events?ticket=…[&lastEventId=N]` (or with the bearer token in a header, for clients
-//! that can send one) streams the store's journaled events as SSE
-//! (`id:` = event sequence, `event:` `payment` | `refund`, `data:` the view JSON), replaying
-//! everything after `Last-Event-ID` (header, or the query parameter) so a register that
-//! reconnects misses nothing. Streams read the journal; the journal wakes them.
+//! that can send one) streams the journaled events of the register's merchant and store as
+//! SSE (`id:` = event sequence, `event:` `payment` | `refund`, `data:` the view JSON),
+//! replaying everything after `Last-Event-ID` (header, or the query parameter) so a register
+//! that reconnects misses nothing. Streams read the journal; the journal wakes them. When
+//! the directory changes (a register revoked, a merchant disabled, by this process or the
+//! command line), every stream checks its register again and ends if it may no longer call.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -20,9 +22,9 @@ use pingpong_protocol::contract::EventTicket;
 use tokio::sync::{OwnedSemaphorePermit, watch};
 
 use crate::app::App;
-use crate::auth::Register;
+use crate::auth::{self, Caller, Register};
 use crate::error::{ApiResult, fail};
-use crate::journal::{StoredEvent, events_after, last_seq};
+use crate::journal::StoredEvent;
 use crate::util::now_ms;
 
 /// Events read from the journal per query.
@@ -31,9 +33,10 @@ const BATCH: u32 = 100;
 /// `POST /v1/events/tickets`.
 pub(crate) async fn issue_ticket(
     State(app): State<Arc<App>>,
-    register: Register,
-) -> (StatusCode, Json<EventTicket>) {
-    (StatusCode::CREATED, Json(app.tickets.issue(register)))
+    caller: Caller,
+) -> ApiResult<(StatusCode, Json<EventTicket>)> {
+    let ticket = auth::issue_ticket(&app, &caller.register, app.ticket_ttl)?;
+    Ok((StatusCode::CREATED, Json(ticket)))
 }
 
 /// Decodes one `application/x-www-form-urlencoded` value (tickets and numbers only need
@@ -82,16 +85,17 @@ pub(crate) async fn stream(
 ) -> ApiResult<Response> {
     let query = query.unwrap_or_default();
     // A ticket (browsers), or the bearer token itself (clients that can send headers).
-    let register = match param(&query, "ticket") {
-        Some(ticket) => app.tickets.redeem(&ticket),
-        None => crate::auth::bearer(&headers).and_then(|t| app.registers.authenticate(t)),
+    let caller = match (param(&query, "ticket"), auth::bearer(&headers)) {
+        (Some(ticket), _) => auth::redeem_ticket(&app, &ticket).await?,
+        (None, Some(token)) => auth::authenticate(&app, token).await?,
+        (None, None) => {
+            return Err(fail(
+                ErrorCode::Unauthorized,
+                "missing, unknown or expired ticket; get one from POST /v1/events/tickets",
+            ));
+        }
     };
-    let register = register.ok_or_else(|| {
-        fail(
-            ErrorCode::Unauthorized,
-            "missing, unknown or expired ticket; get one from POST /v1/events/tickets",
-        )
-    })?;
+    let register = caller.register;
     // EventSource sends the header when it reconnects; it wins over the URL's value.
     let last = match headers.get("last-event-id") {
         Some(v) => Some(parse_seq(v.to_str().unwrap_or("x"))?),
@@ -107,14 +111,17 @@ pub(crate) async fn stream(
         )
     })?;
     // An id beyond the journal (a replaced file) resumes from now rather than waiting.
-    let newest = app.journal.read(last_seq).await?;
+    let newest = app.journal.last_event().await?;
     let cursor = last.map_or(newest, |n| n.min(newest));
-    tracing::info!(store = %register.store_id, cursor, "event stream opened");
+    tracing::info!(merchant = %register.merchant_id, store = %register.store_id, cursor, "event stream opened");
+    let mut directory = app.journal.directory_wakeups();
+    directory.borrow_and_update();
     let state = StreamState {
-        wake: app.journal.subscribe(),
+        wake: app.journal.event_wakeups(),
+        directory,
         shutdown: app.shutdown.clone(),
         app: app.clone(),
-        store: register.store_id.as_str().to_owned(),
+        register,
         cursor,
         buffer: VecDeque::new(),
         _permit: permit,
@@ -129,10 +136,12 @@ pub(crate) async fn stream(
 
 struct StreamState {
     app: Arc<App>,
-    store: String,
+    register: Register,
     cursor: u64,
     buffer: VecDeque<StoredEvent>,
     wake: watch::Receiver<u64>,
+    /// Changes of merchants, stores and registers: the register is checked again.
+    directory: watch::Receiver<u64>,
     shutdown: watch::Receiver<bool>,
     /// This stream's place under the cap, given back when it ends.
     _permit: OwnedSemaphorePermit,
@@ -167,11 +176,11 @@ fn events(state: StreamState) -> impl Stream<Item = Result<Event, Infallible>> {
             }
             // Mark the wake-up seen before reading, so no commit slips between the two.
             s.wake.borrow_and_update();
-            let (store, cursor) = (s.store.clone(), s.cursor);
+            let (merchant, store) = (&s.register.merchant_id, &s.register.store_id);
             match s
                 .app
                 .journal
-                .read(move |c| events_after(c, &store, cursor, BATCH))
+                .events_after(merchant, store, s.cursor, BATCH)
                 .await
             {
                 Ok(batch) if !batch.is_empty() => {
@@ -186,6 +195,21 @@ fn events(state: StreamState) -> impl Stream<Item = Result<Event, Infallible>> {
             }
             tokio::select! {
                 changed = s.wake.changed() => if changed.is_err() { return None },
+                changed = s.directory.changed() => {
+                    if changed.is_err() {
+                        return None;
+                    }
+                    s.directory.borrow_and_update();
+                    // Revoked, or its merchant disabled: the stream ends at once.
+                    if !matches!(auth::still_valid(&s.app, &s.register).await, Ok(true)) {
+                        tracing::info!(
+                            merchant = %s.register.merchant_id,
+                            store = %s.register.store_id,
+                            "event stream closed: its register may no longer call"
+                        );
+                        return None;
+                    }
+                }
                 _ = s.shutdown.changed() => return None,
             }
         }

@@ -1,6 +1,7 @@
-//! The HTTP face: routes of the contract, static files of the demo (`statics`), and the layers every
-//! answer passes through (CORS for configured origins only, the body limit, errors as
-//! `ApiError` JSON whoever produced them, request logs without query strings).
+//! The HTTP face: routes of the contract, static files of the demo (`statics`), the admin
+//! API when it is configured, and the layers every answer passes through (CORS for
+//! configured origins only and never on the admin API, the body limit, errors as `ApiError`
+//! JSON whoever produced them, request logs without query strings).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,11 +22,11 @@ use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::app::App;
-use crate::auth::Register;
+use crate::auth::Caller;
 use crate::body::{JsonBody, MAX_BODY};
 use crate::config::Config;
 use crate::error::{ApiResult, code_for_status, fail};
-use crate::{events, notify, payments, refunds, statics};
+use crate::{admin, events, notify, payments, refunds, statics};
 
 /// The OpenAPI 3.1 document of this API (checked in as `proxy/openapi.json`).
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -33,12 +34,21 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 /// Notifications may be larger than register requests.
 const MAX_NOTIFICATION_BODY: usize = 64 * 1024;
 
+/// What every per-merchant notification path starts with.
+const NOTIFY_PREFIX: &str = "/notify/pingpong/";
+
 /// The proxy's router (the embedded sandbox is nested by the caller).
 pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
+    let admin_api = app.admin_key.is_some().then(|| {
+        admin::http::router()
+            .layer(DefaultBodyLimit::max(MAX_BODY))
+            .layer(middleware::from_fn(refuse_declared_oversize))
+            .layer(middleware::from_fn(normalise_errors))
+    });
     let not_found = (|| async { fail(ErrorCode::NotFound, "no such route") }).into_service();
     let pkg = statics::files(&config.pkg_dir, not_found.clone());
     let www = statics::files(&config.www_dir, not_found);
-    Router::new()
+    let api = Router::new()
         .route(paths::PAYMENTS, post(create_payment))
         .route(paths::PAYMENT, get(get_payment))
         .route(paths::REFUNDS, post(create_refund))
@@ -47,7 +57,11 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .route(paths::EVENTS, get(events::stream))
         .route(
             paths::NOTIFY,
-            post(notify::receive).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
+            post(notify::receive_default).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
+        )
+        .route(
+            paths::NOTIFY_MERCHANT,
+            post(notify::receive_for).layer(DefaultBodyLimit::max(MAX_NOTIFICATION_BODY)),
         )
         .route(paths::HEALTH, get(health))
         .route(paths::OPENAPI, get(openapi))
@@ -58,8 +72,12 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .layer(middleware::from_fn(refuse_declared_oversize))
         .layer(middleware::from_fn(normalise_errors))
         .layer(middleware::from_fn(page_headers))
-        .layer(cors(&config.allow_origins))
-        .with_state(app)
+        .layer(cors(&config.allow_origins));
+    match admin_api {
+        Some(admin_api) => api.merge(admin_api),
+        None => api,
+    }
+    .with_state(app)
 }
 
 /// CORS for the configured origins only; preflights of other origins get no grant.
@@ -81,43 +99,41 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 async fn create_payment(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     JsonBody(request): JsonBody<CreatePaymentRequest>,
 ) -> ApiResult<(StatusCode, Json<PaymentView>)> {
-    let (status, view) = payments::create(&app, &register, request).await?;
+    let (status, view) = payments::create(&app, &caller, request).await?;
     Ok((status, Json(view)))
 }
 
 async fn get_payment(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     Path(mtid): Path<String>,
 ) -> ApiResult<Json<PaymentView>> {
-    Ok(Json(payments::get(&app, &register, &mtid).await?))
+    Ok(Json(payments::get(&app, &caller, &mtid).await?))
 }
 
 async fn create_refund(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     Path(mtid): Path<String>,
     JsonBody(request): JsonBody<CreateRefundRequest>,
 ) -> ApiResult<(StatusCode, Json<RefundView>)> {
-    let (status, view) = refunds::create(&app, &register, &mtid, request).await?;
+    let (status, view) = refunds::create(&app, &caller, &mtid, request).await?;
     Ok((status, Json(view)))
 }
 
 async fn get_refund(
     State(app): State<Arc<App>>,
-    register: Register,
+    caller: Caller,
     Path((mtid, mrid)): Path<(String, String)>,
 ) -> ApiResult<Json<RefundView>> {
-    Ok(Json(refunds::get(&app, &register, &mtid, &mrid).await?))
+    Ok(Json(refunds::get(&app, &caller, &mtid, &mrid).await?))
 }
 
 async fn health(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Value>> {
-    app.journal
-        .read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
-        .await?;
+    app.journal.ping().await?;
     Ok(Json(json!({ "status": "ok", "mode": app.mode })))
 }
 
@@ -136,7 +152,9 @@ async fn method_not_allowed() -> impl IntoResponse {
 /// once, before a byte of it is read: with `Expect: 100-continue` the client hears 413
 /// instead of `100 Continue` (hyper sends that only when the body is first read).
 async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
-    let limit = if request.uri().path() == paths::NOTIFY {
+    let path = request.uri().path();
+    let notification = path == paths::NOTIFY || path.starts_with(NOTIFY_PREFIX);
+    let limit = if notification {
         MAX_NOTIFICATION_BODY
     } else {
         MAX_BODY
@@ -197,7 +215,8 @@ async fn page_headers(request: Request, next: Next) -> Response {
 /// Whatever produced an error (axum's rejections, the file server), the register gets an
 /// `ApiError` JSON body; every answer says `nosniff`, API answers are never cached.
 async fn normalise_errors(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/v1/");
+    let path = request.uri().path();
+    let api = path.starts_with("/v1/") || path.starts_with(admin::http::PREFIX);
     let mut response = next.run(request).await;
     let status = response.status();
     let is_json = response

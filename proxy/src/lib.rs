@@ -1,11 +1,14 @@
 //! pingpong-qr-proxy: the reference signing proxy between browser cash registers and
 //! PingPongCheckout's v4 acquirer.
 //!
-//! The browser never holds the salt: registers call this proxy with a bearer token; the
-//! proxy checks the register, applies the policy (validation, ids, notification URL), signs,
+//! The browser never holds a salt: registers call this proxy with a bearer token; the
+//! proxy finds the register's merchant and store from the token, applies the merchant's
+//! policy (validation, ids, methods, notification URL), signs with that merchant's salt,
 //! calls PingPong, verifies the signed answer, journals everything in SQLite, and pushes
-//! status changes to the register's store as Server-Sent Events. Without PingPong
-//! credentials it runs the sandbox in-process (demo mode).
+//! status changes to the register's store as Server-Sent Events. A platform provisions
+//! merchants, stores and registers with the command line or the admin API; salts are
+//! sealed under a master key. Without PingPong credentials it runs the sandbox in-process
+//! (demo mode).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), pingpong_qr_proxy::StartError> {
@@ -17,26 +20,32 @@
 //! ```
 #![deny(missing_docs)]
 
+mod admin;
 mod app;
 mod auth;
 mod body;
 pub mod cli;
+pub mod commands;
 pub mod config;
 mod demo;
 mod error;
 mod events;
 mod http;
 mod journal;
+pub mod keys;
 mod listener;
 mod locks;
+mod merchants;
 mod notify;
 mod payments;
 mod refunds;
+mod seal;
 mod statics;
 pub mod tokens;
 mod transitions;
 mod upstream;
 mod util;
+mod vault;
 mod verify;
 mod views;
 
@@ -54,13 +63,19 @@ pub use config::{
 };
 pub use demo::{SANDBOX_PATH, sandbox_database};
 pub use http::OPENAPI;
+pub use keys::{KeyChoice, KeySource, MasterKey};
+pub use merchants::DEFAULT_MERCHANT;
 pub use pingpong_sandbox::Sandbox;
 
-use app::{App, Policy};
-use auth::{Registers, Tickets};
-use journal::Journal;
+use admin::http::AdminKey;
+use app::App;
+use auth::Registers;
+use journal::SharedJournal;
+use journal::sqlite::SqliteJournal;
 use locks::KeyedLocks;
+use merchants::Merchants;
 use upstream::PingPong;
+use vault::Vault;
 
 /// Why the proxy could not start. The message says what to fix.
 #[derive(Debug)]
@@ -71,6 +86,8 @@ pub enum StartError {
     Bind(std::io::Error),
     /// The journal file could not be opened or is of a newer schema.
     Journal(String),
+    /// The master key is missing, unreadable, or does not open what the database holds.
+    Key(String),
     /// Demo mode: the embedded sandbox's state file could not be opened.
     Sandbox(String),
 }
@@ -81,6 +98,7 @@ impl std::fmt::Display for StartError {
             StartError::Config(m) => write!(f, "configuration: {m}"),
             StartError::Bind(e) => write!(f, "cannot listen: {e}"),
             StartError::Journal(m) => write!(f, "cannot open the journal: {m}"),
+            StartError::Key(m) => write!(f, "master key: {m}"),
             StartError::Sandbox(m) => write!(f, "cannot open the demo sandbox's state: {m}"),
         }
     }
@@ -95,6 +113,7 @@ pub struct ProxyHandle {
     url: String,
     public_url: String,
     sandbox: Option<Sandbox>,
+    key_source: Option<KeySource>,
     demo_register: bool,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
@@ -111,9 +130,15 @@ impl ProxyHandle {
         &self.url
     }
 
-    /// The URL PingPong and browsers are told (notifications go to `{public_url}/notify/pingpong`).
+    /// The URL PingPong and browsers are told (notifications go to
+    /// `{public_url}/notify/pingpong/{merchantId}`).
     pub fn public_url(&self) -> &str {
         &self.public_url
+    }
+
+    /// Where the master key came from; `None` when the proxy runs without one.
+    pub fn key_source(&self) -> Option<&KeySource> {
+        self.key_source.as_ref()
     }
 
     /// The embedded sandbox (demo mode only).
@@ -160,7 +185,96 @@ impl ProxyHandle {
     }
 }
 
-/// Binds, opens the journal, mounts the sandbox in demo mode, and serves in a background
+/// The master key's vault, or `None` when no key is given and the database holds nothing
+/// sealed.
+async fn open_vault(
+    config: &Config,
+    journal: &SharedJournal,
+) -> Result<(Option<Arc<Vault>>, Option<KeySource>), StartError> {
+    let key = config
+        .master_key
+        .resolve(&config.database, config.is_demo())
+        .map_err(StartError::Key)?;
+    let Some((key, source)) = key else {
+        let sealed_key = journal
+            .sealed_key(vault::TOKEN_KEY)
+            .await
+            .map_err(|e| StartError::Journal(e.to_string()))?;
+        let sealed_salt = journal
+            .merchants()
+            .await
+            .map_err(|e| StartError::Journal(e.to_string()))?
+            .iter()
+            .any(|m| m.sealed_salt.is_some());
+        if sealed_key.is_some() || sealed_salt {
+            return Err(StartError::Key(format!(
+                "{} holds salts or register tokens sealed with a master key, and none is given: \
+                 start with --master-key-file or {}",
+                config.database.display(),
+                keys::MASTER_KEY_ENV
+            )));
+        }
+        return Ok((None, None));
+    };
+    let vault = Vault::open(journal.as_ref(), &key)
+        .await
+        .map_err(|e| StartError::Key(format!("{e} (the key given: {source})")))?;
+    tracing::info!(%source, "master key opened every sealed salt and key");
+    Ok((Some(Arc::new(vault)), Some(source)))
+}
+
+/// The merchant `default` the start configuration defines, written to the journal (its
+/// salt is kept in memory only) with the stores its configured registers name (so `register
+/// add --merchant default` can add a register beside them), and that salt.
+async fn startup_merchant(
+    config: &Config,
+    account: &PingPongAccount,
+    registers: &[RegisterToken],
+    journal: &SharedJournal,
+) -> Result<secrecy::SecretString, StartError> {
+    use pingpong_protocol::admin::MerchantSettings;
+    let now = util::now_ms();
+    let record = journal::MerchantRecord {
+        id: pingpong_protocol::MerchantId::new(DEFAULT_MERCHANT).expect("a valid id"),
+        settings: MerchantSettings {
+            name: if config.is_demo() {
+                "Demo merchant (sandbox account A)".into()
+            } else {
+                "Merchant of the start flags".into()
+            },
+            acc_id: account.acc_id.clone(),
+            client_id: account.client_id.clone(),
+            sign_type: account.sign_type,
+            methods: config.methods.catalogue(),
+            failure_mode: config.failure_mode,
+            time_expire_format: config.time_expire_format,
+        },
+        sealed_salt: None,
+        salt_fingerprint: seal::fingerprint(account.salt.expose()),
+        enabled: true,
+        created_at: now,
+        updated_at: now,
+    };
+    let failed = |e: journal::JournalError| StartError::Journal(e.to_string());
+    journal
+        .put_startup_merchant(&record)
+        .await
+        .map_err(failed)?;
+    for store in registers.iter().map(|r| &r.store_id) {
+        let store = journal::StoreRecord {
+            merchant_id: record.id.clone(),
+            store_id: store.clone(),
+            name: store.as_str().to_owned(),
+            created_at: now,
+        };
+        // Already there (from an earlier start) is fine.
+        let _ = journal.add_store(&store).await.map_err(failed)?;
+    }
+    Ok(secrecy::SecretString::from(account.salt.expose()))
+}
+
+/// Binds, opens the journal and the master key's vault, writes the merchant `default` of
+/// the start configuration, mounts the sandbox in demo mode, and serves in a background
 /// task of the current tokio runtime.
 pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     config.check().map_err(StartError::Config)?;
@@ -170,8 +284,10 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     let addr = listener.local_addr().map_err(StartError::Bind)?;
     let url = format!("http://{addr}");
     let public_url = config.public_url.clone().unwrap_or_else(|| url.clone());
-    let journal =
-        Journal::open(&config.database).map_err(|e| StartError::Journal(e.to_string()))?;
+    let journal: SharedJournal = Arc::new(
+        SqliteJournal::open(&config.database).map_err(|e| StartError::Journal(e.to_string()))?,
+    );
+    let (vault, key_source) = open_vault(&config, &journal).await?;
 
     let mut registers = config.registers.clone();
     // `demo-token` exists only while no register is configured: a merchant who issued
@@ -180,17 +296,40 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     if demo_register {
         registers.push(RegisterToken::demo());
     }
-    let (account, sandbox) = match &config.upstream {
-        Upstream::Demo(options) => (
-            demo::account(addr),
-            Some(
-                demo::sandbox(&config, options, &public_url)
-                    .map_err(|e| StartError::Sandbox(e.to_string()))?,
-            ),
-        ),
-        Upstream::PingPong(account) => (account.clone(), None),
+    let (account, sandbox, mode) = match &config.upstream {
+        Upstream::Demo(options) => {
+            let sandbox = demo::sandbox(&config, options, &public_url)
+                .map_err(|e| StartError::Sandbox(e.to_string()))?;
+            (Some(demo::account(addr)), Some(sandbox), "demo")
+        }
+        Upstream::PingPong(account) => (Some(account.clone()), None, "pingpong"),
+        Upstream::Platform { .. } => (None, None, "platform"),
     };
-    let upstream = PingPong::new(account, config.timeouts.clone(), journal.clone())
+    let base_url = match (&config.upstream, &account) {
+        (Upstream::Platform { base_url }, _) => base_url.clone(),
+        (_, Some(account)) => account.base_url.clone(),
+        (_, None) => unreachable!("demo and pingpong modes define an account"),
+    };
+    let startup_salt = match &account {
+        Some(account) => Some(startup_merchant(&config, account, &registers, &journal).await?),
+        None => None,
+    };
+    if mode == "pingpong" && registers.is_empty() {
+        let default = pingpong_protocol::MerchantId::new(DEFAULT_MERCHANT).expect("a valid id");
+        let stored = journal
+            .registers(&default, None)
+            .await
+            .map_err(|e| StartError::Journal(e.to_string()))?;
+        if stored.iter().all(|r| r.revoked_at.is_some()) {
+            return Err(StartError::Config(
+                "no register token is configured (--tokens-file or PINGPONG_QR_TOKENS) and the \
+                 database has no register of the merchant `default` (`pingpong-qr-proxy \
+                 register add`): no register could call the proxy"
+                    .into(),
+            ));
+        }
+    }
+    let upstream = PingPong::new(base_url, config.timeouts.clone(), journal.clone())
         .map_err(StartError::Config)?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let open_files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
@@ -198,23 +337,16 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     let app = Arc::new(App {
         journal,
         upstream,
+        merchants: Merchants::new(startup_salt, vault),
         registers: Registers::new(&registers),
-        tickets: Tickets::new(&registers, config.ticket_ttl),
-        policy: Policy {
-            notify_url: format!("{public_url}{}", pingpong_protocol::contract::paths::NOTIFY),
-            methods: config.methods.clone(),
-            time_expire_format: config.time_expire_format,
-            failure_mode: config.failure_mode,
-        },
+        admin_key: config.admin_key.as_ref().map(|k| AdminKey::new(k.expose())),
+        public_url: public_url.clone(),
+        ticket_ttl: config.ticket_ttl,
         locks: KeyedLocks::default(),
         streams: Arc::new(tokio::sync::Semaphore::new(max_event_streams)),
         keep_alive: config.keep_alive,
         shutdown: shutdown_rx.clone(),
-        mode: if sandbox.is_some() {
-            "demo"
-        } else {
-            "pingpong"
-        },
+        mode,
     });
     let mut router = http::router(app, &config);
     if let Some(sandbox) = &sandbox {
@@ -230,7 +362,8 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
     tracing::info!(
         %addr,
         public_url,
-        demo = sandbox.is_some(),
+        mode,
+        admin_api = config.admin_key.is_some(),
         max_connections,
         max_event_streams,
         "proxy started"
@@ -240,6 +373,7 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         url,
         public_url,
         sandbox,
+        key_source,
         demo_register,
         shutdown: shutdown_tx,
         server,

@@ -1,10 +1,11 @@
-//! One operation at a time per order: creates, queries and refunds of the same
+//! One operation at a time per order: creates, queries and refunds of the same merchant's
 //! `merchantTransactionId` are serialised inside this proxy, so a retry that races the first
 //! send waits for it instead of sending beside it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use pingpong_protocol::MerchantId;
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 /// Locks keyed by order id; entries disappear when nobody holds or waits for them.
@@ -21,16 +22,18 @@ pub(crate) struct KeyGuard<'a> {
 }
 
 impl KeyedLocks {
-    /// Waits for the lock of `key`.
-    pub(crate) async fn lock(&self, key: &str) -> KeyGuard<'_> {
+    /// Waits for the lock of the merchant's order `key`.
+    pub(crate) async fn lock(&self, merchant: &MerchantId, key: &str) -> KeyGuard<'_> {
+        // Ids hold no NUL: the pair is unambiguous.
+        let key = format!("{merchant}\0{key}");
         let entry = {
             let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(key.to_owned()).or_default().clone()
+            map.entry(key.clone()).or_default().clone()
         };
         let guard = entry.lock_owned().await;
         KeyGuard {
             locks: self,
-            key: key.to_owned(),
+            key,
             guard: Some(guard),
         }
     }
@@ -62,11 +65,13 @@ mod tests {
     #[tokio::test]
     async fn serialises_one_key_and_cleans_up() {
         let locks = Arc::new(KeyedLocks::default());
-        let g = locks.lock("a").await;
-        let other = locks.lock("b").await;
+        let m = MerchantId::new("m1").unwrap();
+        let g = locks.lock(&m, "a").await;
+        let other = locks.lock(&m, "b").await;
+        let elsewhere = locks.lock(&MerchantId::new("m2").unwrap(), "a").await;
         let l2 = locks.clone();
         let waiter = tokio::spawn(async move {
-            let _g = l2.lock("a").await;
+            let _g = l2.lock(&MerchantId::new("m1").unwrap(), "a").await;
         });
         // The waiter cannot finish while "a" is held.
         assert!(
@@ -80,6 +85,7 @@ mod tests {
         );
         drop(g);
         drop(other);
+        drop(elsewhere);
         tokio::time::timeout(Duration::from_secs(5), waiter)
             .await
             .unwrap()

@@ -4,8 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use pingpong_qr_proxy::cli::Cli;
-use pingpong_qr_proxy::{Upstream, config, start};
+use pingpong_qr_proxy::cli::{Cli, key_choice};
+use pingpong_qr_proxy::keys::MASTER_KEY_ENV;
+use pingpong_qr_proxy::{KeySource, Upstream, commands, config, start};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -17,12 +18,36 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
+    let mut cli = Cli::parse();
+    let key_env = std::env::var(MASTER_KEY_ENV).ok();
+    if let Some(command) = cli.command.take() {
+        let key = match key_choice(cli.master_key_file.clone(), key_env) {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!("pingpong-qr-proxy: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        return match commands::run(command, &cli.database, &key).await {
+            Ok(out) => {
+                let mut stdout = std::io::stdout().lock();
+                let _ = stdout
+                    .write_all(out.as_bytes())
+                    .and_then(|()| stdout.flush());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("pingpong-qr-proxy: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     // Every connection is a file: take the whole allowance the system gives (soft → hard).
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(n) => tracing::debug!(open_files = n, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
-    let config = match Cli::parse().into_config(std::env::var("PINGPONG_SALT").ok()) {
+    let config = match cli.into_config(std::env::var("PINGPONG_SALT").ok(), key_env) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("pingpong-qr-proxy: {e}");
@@ -40,6 +65,14 @@ async fn main() -> ExitCode {
     };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "pingpong-qr-proxy listening on {}", proxy.url());
+    if let Some(KeySource::Created(path)) = proxy.key_source() {
+        let _ = writeln!(
+            out,
+            "Master key: none was given, so a random one was written to {} (mode 0600). It \
+             seals merchants' salts and the register-token key: keep it with the database.",
+            path.display()
+        );
+    }
     match &upstream {
         Upstream::Demo(_) => {
             let bar = "=".repeat(78);
@@ -68,10 +101,19 @@ async fn main() -> ExitCode {
         Upstream::PingPong(account) => {
             let _ = writeln!(
                 out,
-                "calling PingPong at {} as accId {} (signType {}); notifications expected at {}/notify/pingpong",
+                "calling PingPong at {} as accId {} (signType {}) for the merchant `default`; \
+                 notifications expected at {}/notify/pingpong/{{merchantId}}",
                 account.base_url,
                 account.acc_id,
                 account.sign_type,
+                proxy.public_url()
+            );
+        }
+        Upstream::Platform { base_url } => {
+            let _ = writeln!(
+                out,
+                "calling PingPong at {base_url} for the merchants of the database; notifications \
+                 expected at {}/notify/pingpong/{{merchantId}}",
                 proxy.public_url()
             );
         }

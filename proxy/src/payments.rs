@@ -1,6 +1,6 @@
 //! Creating and reading payments: policy first, journal before the first send, one order
 //! per id however often the register retries, and unknown outcomes completed with the same
-//! `requestId`.
+//! `requestId`. Every order belongs to the caller's merchant; a register sees its store's.
 
 use axum::http::StatusCode;
 use pingpong_protocol::biz::{
@@ -10,12 +10,10 @@ use pingpong_protocol::contract::{CreatePaymentRequest, NewPayment, PaymentView}
 use pingpong_protocol::{Envelope, ErrorCode, MerchantTransactionId, PaymentStatus, RequestId};
 
 use crate::app::App;
-use crate::auth::Register;
+use crate::auth::{Caller, Register};
 use crate::error::{ApiFailure, ApiResult, fail};
-use crate::journal::{
-    CreateState, NewOrder, OrderRow, PaymentUpdate, apply_payment, insert_order, latest_attempt,
-    load_order, refund_totals,
-};
+use crate::journal::{CreateState, NewOrder, OrderRow, PaymentUpdate};
+use crate::merchants::Merchant;
 use crate::upstream::{Api, CallError, Held, Reply, refusal_of_held};
 use crate::util::{now_ms, random_bytes};
 use crate::views::payment_view;
@@ -41,12 +39,12 @@ pub(crate) fn order_id(text: &str) -> ApiResult<MerchantTransactionId> {
         .map_err(|e| fail(ErrorCode::InvalidId, format!("merchantTransactionId: {e}")))
 }
 
-/// Loads the order for `register`: 404 when unknown, 403 when another store's.
+/// Loads the order for `register`: 404 when its merchant has none of that id, 403 when it
+/// is another store's.
 pub(crate) async fn load_for(app: &App, register: &Register, mtid: &str) -> ApiResult<OrderRow> {
-    let id = mtid.to_owned();
-    let order = app
+    let (order, _) = app
         .journal
-        .read(move |c| load_order(c, &id))
+        .order(&register.merchant_id, mtid)
         .await?
         .ok_or_else(|| fail(ErrorCode::NotFound, "no such payment"))?;
     if order.store_id != register.store_id.as_str() {
@@ -58,16 +56,11 @@ pub(crate) async fn load_for(app: &App, register: &Register, mtid: &str) -> ApiR
     Ok(order)
 }
 
-/// The view of the journaled order `mtid`.
-async fn view(app: &App, mtid: &str) -> ApiResult<PaymentView> {
-    let id = mtid.to_owned();
+/// The view of the merchant's journaled order `mtid`.
+async fn view(app: &App, merchant: &Merchant, mtid: &str) -> ApiResult<PaymentView> {
     let (order, totals) = app
         .journal
-        .read(move |c| {
-            let order = load_order(c, &id)?;
-            let totals = refund_totals(c, &id)?;
-            Ok(order.map(|o| (o, totals)))
-        })
+        .order(&merchant.id, mtid)
         .await?
         .ok_or_else(|| fail(ErrorCode::Internal, "the order vanished from the journal"))?;
     Ok(payment_view(&order, totals, now_ms()))
@@ -77,17 +70,33 @@ async fn view(app: &App, mtid: &str) -> ApiResult<PaymentView> {
 /// register re-sends an id with the same body.
 pub(crate) async fn create(
     app: &App,
-    register: &Register,
+    caller: &Caller,
     request: CreatePaymentRequest,
 ) -> ApiResult<(StatusCode, PaymentView)> {
+    let (register, merchant) = (&caller.register, &caller.merchant);
     let new = request.validate()?;
+    let settings = &merchant.settings;
+    let method = settings
+        .method(new.method)
+        .filter(|m| m.takes(new.amount.currency()))
+        .ok_or_else(|| {
+            fail(
+                ErrorCode::InvalidMethod,
+                format!(
+                    "this merchant does not take {} in {}",
+                    new.method.as_str(),
+                    new.amount.currency().code()
+                ),
+            )
+        })?;
     let request_had_no_id = new.merchant_transaction_id.is_none();
     let now = now_ms();
     let mtid = new
         .merchant_transaction_id
         .clone()
         .unwrap_or_else(|| MerchantTransactionId::generate(now, random_bytes()));
-    let _guard = app.locks.lock(mtid.as_str()).await;
+    let _guard = app.locks.lock(&merchant.id, mtid.as_str()).await;
+    let notify_url = app.notify_url(&merchant.id);
     let request_id = RequestId::generate(now, random_bytes());
     let biz = UnifiedPayRequest {
         merchant_transaction_id: mtid.as_str().to_owned(),
@@ -97,22 +106,23 @@ pub(crate) async fn create(
         capture_delay_hours: 0,
         cashier_device_id: register.cashier_device_id.as_str().to_owned(),
         payment_method: PaymentMethod {
-            kind: app.policy.methods.name(new.method).to_owned(),
+            kind: method.kind.clone(),
             scan_code_id: None,
         },
         time_expire: Some(
-            app.policy
+            settings
                 .time_expire_format
                 .encode(now, new.expires_in.seconds()),
         ),
-        notification_url: Some(app.policy.notify_url.clone()),
-        close_notification_url: Some(app.policy.notify_url.clone()),
+        notification_url: Some(notify_url.clone()),
+        close_notification_url: Some(notify_url),
         remark: new.remark.as_ref().map(|r| r.as_str().to_owned()),
         device: None,
         shopper_ip: None,
     };
     let order = NewOrder {
         row: OrderRow {
+            merchant_id: merchant.id.as_str().to_owned(),
             merchant_transaction_id: mtid.as_str().to_owned(),
             store_id: register.store_id.as_str().to_owned(),
             cashier_device_id: register.cashier_device_id.as_str().to_owned(),
@@ -139,17 +149,17 @@ pub(crate) async fn create(
     };
     let fingerprint = order.row.fingerprint.clone();
     let biz_content = order.biz_content.clone();
-    let inserted = order.clone();
-    if let Some(existing) = app
-        .journal
-        .write(move |tx| insert_order(tx, &inserted))
-        .await?
-    {
-        return replay(app, register, existing, &fingerprint).await;
+    if let Some(existing) = app.journal.create_order(&order).await? {
+        return replay(app, caller, existing, &fingerprint).await;
     }
-    tracing::info!(mtid = %mtid, store = %register.store_id, "payment journaled; sending unifiedPay");
+    tracing::info!(
+        merchant = %merchant.id,
+        mtid = %mtid,
+        store = %register.store_id,
+        "payment journaled; sending unifiedPay"
+    );
     let generated = request_had_no_id;
-    let view = send_create(app, mtid.as_str(), biz_content)
+    let view = send_create(app, merchant, mtid.as_str(), biz_content)
         .await
         .map_err(|e| name_generated_id(e, generated, "merchantTransactionId", mtid.as_str()))?;
     Ok((StatusCode::CREATED, view))
@@ -172,11 +182,12 @@ pub(crate) fn name_generated_id(
 /// A create re-sent with a journaled id.
 async fn replay(
     app: &App,
-    register: &Register,
+    caller: &Caller,
     order: OrderRow,
     fingerprint: &str,
 ) -> ApiResult<(StatusCode, PaymentView)> {
-    if order.store_id != register.store_id.as_str() {
+    let merchant = &caller.merchant;
+    if order.store_id != caller.register.store_id.as_str() {
         return Err(fail(
             ErrorCode::Forbidden,
             "this merchantTransactionId belongs to another store",
@@ -189,11 +200,11 @@ async fn replay(
         ));
     }
     let view = match order.create_state {
-        CreateState::Pending => complete_pending(app, &order).await?,
+        CreateState::Pending => complete_pending(app, merchant, &order).await?,
         CreateState::Refused => {
             return Err(upstream_refusal(&order));
         }
-        CreateState::Accepted => view(app, &order.merchant_transaction_id).await?,
+        CreateState::Accepted => view(app, merchant, &order.merchant_transaction_id).await?,
     };
     Ok((StatusCode::OK, view))
 }
@@ -207,9 +218,18 @@ fn upstream_refusal(order: &OrderRow) -> ApiFailure {
 }
 
 /// Sends (or re-sends, byte for byte) the create of a journaled order.
-async fn send_create(app: &App, mtid: &str, biz_content: String) -> ApiResult<PaymentView> {
-    match app.upstream.call(Api::UnifiedPay, mtid, biz_content).await {
-        Ok(reply) => apply_create_reply(app, mtid, reply).await,
+async fn send_create(
+    app: &App,
+    merchant: &Merchant,
+    mtid: &str,
+    biz_content: String,
+) -> ApiResult<PaymentView> {
+    match app
+        .upstream
+        .call(merchant, Api::UnifiedPay, mtid, biz_content)
+        .await
+    {
+        Ok(reply) => apply_create_reply(app, merchant, mtid, reply).await,
         Err(e) => Err(ApiFailure(e.api_error())),
     }
 }
@@ -218,7 +238,12 @@ fn invalid(e: impl std::fmt::Display) -> ApiFailure {
     ApiFailure(CallError::Invalid(e.to_string()).api_error())
 }
 
-async fn apply_create_reply(app: &App, mtid: &str, reply: Reply) -> ApiResult<PaymentView> {
+async fn apply_create_reply(
+    app: &App,
+    merchant: &Merchant,
+    mtid: &str,
+    reply: Reply,
+) -> ApiResult<PaymentView> {
     let update = if reply.has_status() {
         let biz: UnifiedPayResponse = reply.envelope.biz().map_err(invalid)?;
         if biz.merchant_transaction_id != mtid {
@@ -239,7 +264,7 @@ async fn apply_create_reply(app: &App, mtid: &str, reply: Reply) -> ApiResult<Pa
                 .or(Some(reply.description.clone())),
         }
     } else {
-        tracing::warn!(mtid, code = %reply.code, "PingPong refused the payment");
+        tracing::warn!(merchant = %merchant.id, mtid, code = %reply.code, "PingPong refused the payment");
         PaymentUpdate {
             status: Some(PaymentStatus::Failed),
             create_state: Some(CreateState::Refused),
@@ -249,18 +274,16 @@ async fn apply_create_reply(app: &App, mtid: &str, reply: Reply) -> ApiResult<Pa
         }
     };
     let refused = update.create_state == Some(CreateState::Refused);
-    save(app, mtid, update).await?;
+    save(app, merchant, mtid, update).await?;
     if refused {
         return Err(ApiFailure(reply.rejection()));
     }
-    view(app, mtid).await
+    view(app, merchant, mtid).await
 }
 
-async fn save(app: &App, mtid: &str, update: PaymentUpdate) -> ApiResult<()> {
-    let id = mtid.to_owned();
-    let now = now_ms();
+async fn save(app: &App, merchant: &Merchant, mtid: &str, update: PaymentUpdate) -> ApiResult<()> {
     app.journal
-        .write(move |tx| apply_payment(tx, &id, &update, now))
+        .apply_payment(&merchant.id, mtid, &update, now_ms())
         .await?;
     Ok(())
 }
@@ -268,41 +291,46 @@ async fn save(app: &App, mtid: &str, update: PaymentUpdate) -> ApiResult<()> {
 /// Completes an order whose create outcome is unknown: a query tells whether it landed;
 /// if PingPong does not know the order (107001), the create is sent again with the same
 /// `requestId` and bizContent.
-async fn complete_pending(app: &App, order: &OrderRow) -> ApiResult<PaymentView> {
+async fn complete_pending(
+    app: &App,
+    merchant: &Merchant,
+    order: &OrderRow,
+) -> ApiResult<PaymentView> {
     let mtid = order.merchant_transaction_id.as_str();
-    let reply = query(app, mtid).await?;
+    let reply = query(app, merchant, mtid).await?;
     if reply.has_status() {
-        return apply_query_reply(app, mtid, reply, true).await;
+        return apply_query_reply(app, merchant, mtid, reply, true).await;
     }
     if reply.code != NOT_FOUND_CODE {
         return Err(ApiFailure(reply.rejection()));
     }
-    let id = mtid.to_owned();
     let biz = app
         .journal
-        .read(move |c| latest_attempt(c, &id))
+        .latest_attempt(&merchant.id, mtid)
         .await?
         .ok_or_else(|| fail(ErrorCode::Internal, "the order has no journaled attempt"))?;
     tracing::info!(
+        merchant = %merchant.id,
         mtid,
         "create never landed; re-sending it with the same requestId"
     );
-    send_create(app, mtid, biz).await
+    send_create(app, merchant, mtid, biz).await
 }
 
-async fn query(app: &App, mtid: &str) -> ApiResult<Reply> {
+async fn query(app: &App, merchant: &Merchant, mtid: &str) -> ApiResult<Reply> {
     let biz = QueryRequest {
         merchant_transaction_id: Some(mtid.to_owned()),
         ..QueryRequest::default()
     };
     app.upstream
-        .call(Api::Query, mtid, Envelope::biz_text(&biz))
+        .call(merchant, Api::Query, mtid, Envelope::biz_text(&biz))
         .await
         .map_err(|e| ApiFailure(e.api_error()))
 }
 
 async fn apply_query_reply(
     app: &App,
+    merchant: &Merchant,
     mtid: &str,
     reply: Reply,
     accepts_create: bool,
@@ -324,36 +352,43 @@ async fn apply_query_reply(
         result_code: biz.result_code,
         result_description: biz.result_description,
     };
-    save(app, mtid, update).await?;
-    view(app, mtid).await
+    save(app, merchant, mtid, update).await?;
+    view(app, merchant, mtid).await
 }
 
 /// `GET /v1/payments/{id}`: the journaled order, [`refresh`]ed.
-pub(crate) async fn get(app: &App, register: &Register, mtid: &str) -> ApiResult<PaymentView> {
+pub(crate) async fn get(app: &App, caller: &Caller, mtid: &str) -> ApiResult<PaymentView> {
+    let merchant = &caller.merchant;
     let mtid = order_id(mtid)?;
-    let _guard = app.locks.lock(mtid.as_str()).await;
-    let order = load_for(app, register, mtid.as_str()).await?;
-    refresh(app, &order).await
+    let _guard = app.locks.lock(&merchant.id, mtid.as_str()).await;
+    let order = load_for(app, &caller.register, mtid.as_str()).await?;
+    refresh(app, merchant, &order).await
 }
 
-/// The order brought up to date by a query unless it is SUCCESS (or FAILED in failure-final
-/// mode); a pending create is completed first. The caller holds the order's lock.
-pub(crate) async fn refresh(app: &App, order: &OrderRow) -> ApiResult<PaymentView> {
+/// The merchant's order brought up to date by a query unless it is SUCCESS (or FAILED in
+/// failure-final mode); a pending create is completed first. The caller holds the order's
+/// lock.
+pub(crate) async fn refresh(
+    app: &App,
+    merchant: &Merchant,
+    order: &OrderRow,
+) -> ApiResult<PaymentView> {
     let mtid = order.merchant_transaction_id.as_str();
     match order.create_state {
-        CreateState::Pending => complete_pending(app, order).await,
-        CreateState::Refused => view(app, mtid).await,
+        CreateState::Pending => complete_pending(app, merchant, order).await,
+        CreateState::Refused => view(app, merchant, mtid).await,
         CreateState::Accepted => {
             let settled = order.status == PaymentStatus::Success
                 || (order.status == PaymentStatus::Failed
-                    && order.status.is_final_in(app.policy.failure_mode));
+                    && order.status.is_final_in(merchant.settings.failure_mode));
             if settled {
-                return view(app, mtid).await;
+                return view(app, merchant, mtid).await;
             }
-            let reply = query(app, mtid).await?;
+            let reply = query(app, merchant, mtid).await?;
             if !reply.has_status() {
                 if reply.code == NOT_FOUND_CODE {
                     tracing::warn!(
+                        merchant = %merchant.id,
                         mtid,
                         "PingPong does not know an order it accepted (107001); the journal keeps it as it was"
                     );
@@ -364,7 +399,7 @@ pub(crate) async fn refresh(app: &App, order: &OrderRow) -> ApiResult<PaymentVie
                     &reply.description,
                 )));
             }
-            apply_query_reply(app, mtid, reply, false).await
+            apply_query_reply(app, merchant, mtid, reply, false).await
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Creating and reading refunds: the balance rules are checked against the journal before
 //! anything is sent, one refund per order is in flight at a time, and a refund whose
-//! outcome is unknown is completed with the same `merchantRefundId`.
+//! outcome is unknown is completed with the same `merchantRefundId`. A register refunds
+//! only its own merchant's and store's payments.
 
 use axum::http::StatusCode;
 use pingpong_protocol::biz::{RefundQueryRequest, RefundRequest, RefundResponse, WireAmount};
@@ -8,12 +9,10 @@ use pingpong_protocol::contract::{CreateRefundRequest, NewRefund, RefundView};
 use pingpong_protocol::{Envelope, ErrorCode, MerchantRefundId, Money, RefundStatus};
 
 use crate::app::App;
-use crate::auth::Register;
+use crate::auth::Caller;
 use crate::error::{ApiFailure, ApiResult, fail};
-use crate::journal::{
-    CreateState, NewRefundRow, OrderRow, RefundRefusal, RefundRow, RefundUpdate, apply_refund,
-    insert_refund, load_refund,
-};
+use crate::journal::{CreateState, OrderRow, RefundRefusal, RefundRow, RefundUpdate};
+use crate::merchants::Merchant;
 use crate::payments::{NOT_FOUND_CODE, load_for, name_generated_id, order_id};
 use crate::upstream::{Api, CallError, Held, Reply, refusal_of_held};
 use crate::util::{now_ms, random_bytes};
@@ -68,33 +67,35 @@ fn refusal(r: RefundRefusal, order: &OrderRow) -> ApiFailure {
 /// when the register re-sends a `merchantRefundId` with the same body.
 pub(crate) async fn create(
     app: &App,
-    register: &Register,
+    caller: &Caller,
     mtid: &str,
     request: CreateRefundRequest,
 ) -> ApiResult<(StatusCode, RefundView)> {
+    let (register, merchant) = (&caller.register, &caller.merchant);
     let mtid = order_id(mtid)?;
-    let _guard = app.locks.lock(mtid.as_str()).await;
+    let _guard = app.locks.lock(&merchant.id, mtid.as_str()).await;
     let order = load_for(app, register, mtid.as_str()).await?;
     let new = request.validate(order.currency)?;
     let fingerprint = fingerprint(&new);
-    if let Some(mrid) = &new.merchant_refund_id {
-        let id = mrid.as_str().to_owned();
-        if let Some(existing) = app.journal.read(move |c| load_refund(c, &id)).await? {
-            if existing.merchant_transaction_id != order.merchant_transaction_id
-                || existing.fingerprint != fingerprint
-            {
-                return Err(fail(
-                    ErrorCode::IdConflict,
-                    "this merchantRefundId was used with a different body or payment; use a new id",
-                ));
-            }
-            let view = match existing.create_state {
-                CreateState::Pending => complete_pending(app, &existing).await?,
-                CreateState::Refused => return Err(refund_refusal(&existing)),
-                CreateState::Accepted => refund_view(&existing, now_ms()),
-            };
-            return Ok((StatusCode::OK, view));
+    let existing = match &new.merchant_refund_id {
+        Some(mrid) => app.journal.refund(&merchant.id, mrid.as_str()).await?,
+        None => None,
+    };
+    if let Some(existing) = existing {
+        if existing.merchant_transaction_id != order.merchant_transaction_id
+            || existing.fingerprint != fingerprint
+        {
+            return Err(fail(
+                ErrorCode::IdConflict,
+                "this merchantRefundId was used with a different body or payment; use a new id",
+            ));
         }
+        let view = match existing.create_state {
+            CreateState::Pending => complete_pending(app, merchant, &existing).await?,
+            CreateState::Refused => return Err(refund_refusal(&existing)),
+            CreateState::Accepted => refund_view(&existing, now_ms()),
+        };
+        return Ok((StatusCode::OK, view));
     }
     let now = now_ms();
     let generated = new.merchant_refund_id.is_none();
@@ -108,10 +109,11 @@ pub(crate) async fn create(
         amount: WireAmount::from_money(new.amount),
         currency: order.currency.code().to_owned(),
         cashier_device_id: Some(register.cashier_device_id.as_str().to_owned()),
-        notification_url: Some(app.policy.notify_url.clone()),
+        notification_url: Some(app.notify_url(&merchant.id)),
         remark: new.remark.as_ref().map(|r| r.as_str().to_owned()),
     };
-    let row = NewRefundRow(RefundRow {
+    let row = RefundRow {
+        merchant_id: merchant.id.as_str().to_owned(),
         merchant_refund_id: mrid.as_str().to_owned(),
         merchant_transaction_id: order.merchant_transaction_id.clone(),
         cashier_device_id: register.cashier_device_id.as_str().to_owned(),
@@ -127,15 +129,14 @@ pub(crate) async fn create(
         result_description: None,
         created_at: now,
         updated_at: now,
-    });
-    let biz_content = row.0.biz_content.clone();
+    };
     let refund = app
         .journal
-        .write(move |tx| insert_refund(tx, &row))
+        .create_refund(&row)
         .await?
         .map_err(|r| refusal(r, &order))?;
-    tracing::info!(mtid = %mtid, mrid = %mrid, "refund journaled; sending refund");
-    let view = send_refund(app, &refund, biz_content)
+    tracing::info!(merchant = %merchant.id, mtid = %mtid, mrid = %mrid, "refund journaled; sending refund");
+    let view = send_refund(app, merchant, &refund, row.biz_content)
         .await
         .map_err(|e| name_generated_id(e, generated, "merchantRefundId", mrid.as_str()))?;
     Ok((StatusCode::CREATED, view))
@@ -153,16 +154,26 @@ fn invalid(e: impl std::fmt::Display) -> ApiFailure {
     ApiFailure(CallError::Invalid(e.to_string()).api_error())
 }
 
-async fn send_refund(app: &App, refund: &RefundRow, biz: String) -> ApiResult<RefundView> {
+async fn send_refund(
+    app: &App,
+    merchant: &Merchant,
+    refund: &RefundRow,
+    biz: String,
+) -> ApiResult<RefundView> {
     let reply = app
         .upstream
-        .call(Api::Refund, &refund.merchant_transaction_id, biz)
+        .call(merchant, Api::Refund, &refund.merchant_transaction_id, biz)
         .await
         .map_err(|e| ApiFailure(e.api_error()))?;
     if reply.has_status() {
-        return apply_reply(app, refund, reply).await;
+        return apply_reply(app, merchant, refund, reply).await;
     }
-    tracing::warn!(mrid = %refund.merchant_refund_id, code = %reply.code, "PingPong refused the refund");
+    tracing::warn!(
+        merchant = %merchant.id,
+        mrid = %refund.merchant_refund_id,
+        code = %reply.code,
+        "PingPong refused the refund"
+    );
     let update = RefundUpdate {
         status: Some(RefundStatus::Failed),
         create_state: Some(CreateState::Refused),
@@ -170,7 +181,7 @@ async fn send_refund(app: &App, refund: &RefundRow, biz: String) -> ApiResult<Re
         result_description: Some(reply.description.clone()),
         ..RefundUpdate::default()
     };
-    save(app, &refund.merchant_refund_id, update).await?;
+    save(app, merchant, &refund.merchant_refund_id, update).await?;
     Err(ApiFailure(refusal_of_held(
         Held::Refund,
         &reply.code,
@@ -178,7 +189,12 @@ async fn send_refund(app: &App, refund: &RefundRow, biz: String) -> ApiResult<Re
     )))
 }
 
-async fn apply_reply(app: &App, refund: &RefundRow, reply: Reply) -> ApiResult<RefundView> {
+async fn apply_reply(
+    app: &App,
+    merchant: &Merchant,
+    refund: &RefundRow,
+    reply: Reply,
+) -> ApiResult<RefundView> {
     let biz: RefundResponse = reply.envelope.biz().map_err(invalid)?;
     if biz.merchant_transaction_id != refund.merchant_transaction_id
         || biz
@@ -195,21 +211,24 @@ async fn apply_reply(app: &App, refund: &RefundRow, reply: Reply) -> ApiResult<R
         result_code: biz.result_code,
         result_description: biz.result_description,
     };
-    save(app, &refund.merchant_refund_id, update).await
+    save(app, merchant, &refund.merchant_refund_id, update).await
 }
 
-async fn save(app: &App, mrid: &str, update: RefundUpdate) -> ApiResult<RefundView> {
-    let id = mrid.to_owned();
-    let now = now_ms();
+async fn save(
+    app: &App,
+    merchant: &Merchant,
+    mrid: &str,
+    update: RefundUpdate,
+) -> ApiResult<RefundView> {
     let row = app
         .journal
-        .write(move |tx| apply_refund(tx, &id, &update, now))
+        .apply_refund(&merchant.id, mrid, &update, now_ms())
         .await?
         .ok_or_else(|| fail(ErrorCode::Internal, "the refund vanished from the journal"))?;
     Ok(refund_view(&row, now_ms()))
 }
 
-async fn query(app: &App, refund: &RefundRow) -> ApiResult<Reply> {
+async fn query(app: &App, merchant: &Merchant, refund: &RefundRow) -> ApiResult<Reply> {
     let biz = RefundQueryRequest {
         merchant_transaction_id: refund.merchant_transaction_id.clone(),
         merchant_refund_id: Some(refund.merchant_refund_id.clone()),
@@ -217,6 +236,7 @@ async fn query(app: &App, refund: &RefundRow) -> ApiResult<Reply> {
     };
     app.upstream
         .call(
+            merchant,
             Api::RefundQuery,
             &refund.merchant_transaction_id,
             Envelope::biz_text(&biz),
@@ -227,48 +247,60 @@ async fn query(app: &App, refund: &RefundRow) -> ApiResult<Reply> {
 
 /// Completes a refund whose outcome is unknown: a refund query tells whether it landed; if
 /// PingPong does not know it, the refund is sent again with the same bizContent.
-async fn complete_pending(app: &App, refund: &RefundRow) -> ApiResult<RefundView> {
-    let reply = query(app, refund).await?;
+async fn complete_pending(
+    app: &App,
+    merchant: &Merchant,
+    refund: &RefundRow,
+) -> ApiResult<RefundView> {
+    let reply = query(app, merchant, refund).await?;
     if reply.has_status() {
-        return apply_reply(app, refund, reply).await;
+        return apply_reply(app, merchant, refund, reply).await;
     }
     if reply.code != NOT_FOUND_CODE && reply.code != NO_ORIGINAL_CODE {
         return Err(ApiFailure(reply.rejection()));
     }
-    tracing::info!(mrid = %refund.merchant_refund_id, "refund never landed; re-sending it");
-    send_refund(app, refund, refund.biz_content.clone()).await
+    tracing::info!(
+        merchant = %merchant.id,
+        mrid = %refund.merchant_refund_id,
+        "refund never landed; re-sending it"
+    );
+    send_refund(app, merchant, refund, refund.biz_content.clone()).await
 }
 
 /// `GET /v1/payments/{id}/refunds/{merchantRefundId}`: the journaled refund, [`refresh`]ed.
 pub(crate) async fn get(
     app: &App,
-    register: &Register,
+    caller: &Caller,
     mtid: &str,
     mrid: &str,
 ) -> ApiResult<RefundView> {
+    let merchant = &caller.merchant;
     let mtid = order_id(mtid)?;
     let mrid = refund_id(mrid)?;
-    let _guard = app.locks.lock(mtid.as_str()).await;
-    let order = load_for(app, register, mtid.as_str()).await?;
-    let id = mrid.as_str().to_owned();
+    let _guard = app.locks.lock(&merchant.id, mtid.as_str()).await;
+    let order = load_for(app, &caller.register, mtid.as_str()).await?;
     let refund = app
         .journal
-        .read(move |c| load_refund(c, &id))
+        .refund(&merchant.id, mrid.as_str())
         .await?
         .filter(|r| r.merchant_transaction_id == order.merchant_transaction_id)
         .ok_or_else(|| fail(ErrorCode::NotFound, "no such refund of this payment"))?;
-    refresh(app, &refund).await
+    refresh(app, merchant, &refund).await
 }
 
-/// The refund brought up to date by a refund query until it is final; a pending refund is
-/// completed first. The caller holds its order's lock.
-pub(crate) async fn refresh(app: &App, refund: &RefundRow) -> ApiResult<RefundView> {
+/// The merchant's refund brought up to date by a refund query until it is final; a pending
+/// refund is completed first. The caller holds its order's lock.
+pub(crate) async fn refresh(
+    app: &App,
+    merchant: &Merchant,
+    refund: &RefundRow,
+) -> ApiResult<RefundView> {
     match refund.create_state {
-        CreateState::Pending => complete_pending(app, refund).await,
+        CreateState::Pending => complete_pending(app, merchant, refund).await,
         CreateState::Refused => Ok(refund_view(refund, now_ms())),
         CreateState::Accepted if refund.status.is_final() => Ok(refund_view(refund, now_ms())),
         CreateState::Accepted => {
-            let reply = query(app, refund).await?;
+            let reply = query(app, merchant, refund).await?;
             if !reply.has_status() {
                 return Err(ApiFailure(refusal_of_held(
                     Held::Refund,
@@ -276,7 +308,7 @@ pub(crate) async fn refresh(app: &App, refund: &RefundRow) -> ApiResult<RefundVi
                     &reply.description,
                 )));
             }
-            apply_reply(app, refund, reply).await
+            apply_reply(app, merchant, refund, reply).await
         }
     }
 }

@@ -16,8 +16,9 @@ use pingpong_protocol::result_code::is_outcome_unknown_code;
 use pingpong_protocol::{ApiError, Envelope, ErrorCode};
 use serde_json::Value;
 
-use crate::config::{PingPongAccount, UpstreamTimeouts};
-use crate::journal::{Exchange, Journal, insert_exchange};
+use crate::config::UpstreamTimeouts;
+use crate::journal::{Exchange, SharedJournal};
+use crate::merchants::Merchant;
 use crate::util::now_ms;
 use crate::verify::verify;
 
@@ -219,12 +220,21 @@ impl CallError {
     }
 }
 
-/// The signing client of one PingPong account.
+/// The signing client of every merchant: one HTTP client (one connection pool) to one
+/// PingPong host; each call signs and verifies with the account of the merchant it is for.
 pub(crate) struct PingPong {
     http: reqwest::Client,
-    account: PingPongAccount,
+    base_url: String,
     timeouts: UpstreamTimeouts,
-    journal: Journal,
+    journal: SharedJournal,
+}
+
+/// One call: for whom, to which API, about which order, and its envelope without `sign`.
+struct Call<'a> {
+    merchant: &'a Merchant,
+    api: Api,
+    mtid: &'a str,
+    unsigned: &'a str,
 }
 
 /// What one send came back with.
@@ -236,9 +246,9 @@ enum Sent {
 
 impl PingPong {
     pub(crate) fn new(
-        account: PingPongAccount,
+        base_url: String,
         timeouts: UpstreamTimeouts,
-        journal: Journal,
+        journal: SharedJournal,
     ) -> Result<PingPong, String> {
         let http = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)
@@ -249,36 +259,39 @@ impl PingPong {
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(PingPong {
             http,
-            account,
+            base_url,
             timeouts,
             journal,
         })
     }
 
-    /// The merchant account this client signs and verifies for.
-    pub(crate) fn account(&self) -> &PingPongAccount {
-        &self.account
-    }
-
-    /// Signs and sends `biz_content` to `api` for order `mtid`; see the module doc for retries.
+    /// Signs `biz_content` with `merchant`'s account and sends it to `api` for order
+    /// `mtid`; see the module doc for retries.
     pub(crate) async fn call(
         &self,
+        merchant: &Merchant,
         api: Api,
         mtid: &str,
         biz_content: String,
     ) -> Result<Reply, CallError> {
         let mut envelope = Envelope::request(
-            &self.account.acc_id,
-            &self.account.client_id,
-            self.account.sign_type,
+            merchant.acc_id(),
+            merchant.client_id(),
+            merchant.sign_type(),
             biz_content,
         );
         let unsigned = envelope.to_json();
         envelope
-            .sign(self.account.salt.expose())
+            .sign(merchant.salt())
             .map_err(|e| CallError::Invalid(e.to_string()))?;
         let body = envelope.to_json();
-        let url = format!("{}{}", self.account.base_url, api.path());
+        let url = format!("{}{}", self.base_url, api.path());
+        let to = Call {
+            merchant,
+            api,
+            mtid,
+            unsigned: &unsigned,
+        };
         // Why the last send that reached PingPong did not count (HTTP 5xx, system error).
         let mut reached: Option<CallError> = None;
         for attempt in 1..=self.timeouts.attempts {
@@ -291,12 +304,13 @@ impl PingPong {
             let elapsed = started.elapsed();
             match sent {
                 Sent::NotConnected => {
-                    self.record(api, mtid, &unsigned, None, None, "not-sent", elapsed);
-                    tracing::warn!(api = api.name(), mtid, attempt, "PingPong unreachable");
+                    self.record(&to, None, None, "not-sent", elapsed);
+                    tracing::warn!(merchant = %merchant.id, api = api.name(), mtid, attempt, "PingPong unreachable");
                 }
                 Sent::Lost => {
-                    self.record(api, mtid, &unsigned, None, None, "unknown", elapsed);
+                    self.record(&to, None, None, "unknown", elapsed);
                     tracing::warn!(
+                        merchant = %merchant.id,
                         api = api.name(),
                         mtid,
                         attempt,
@@ -307,16 +321,9 @@ impl PingPong {
                 Sent::Answer(status, bytes) if status >= 500 => {
                     reached = Some(CallError::Unavailable(status));
                     let note = format!("HTTP {status}, {} bytes", bytes.len());
-                    self.record(
-                        api,
-                        mtid,
-                        &unsigned,
-                        Some(status),
-                        Some(note),
-                        "unavailable",
-                        elapsed,
-                    );
+                    self.record(&to, Some(status), Some(note), "unavailable", elapsed);
                     tracing::warn!(
+                        merchant = %merchant.id,
                         api = api.name(),
                         mtid,
                         attempt,
@@ -325,10 +332,7 @@ impl PingPong {
                     );
                 }
                 Sent::Answer(status, bytes) => {
-                    match self
-                        .read_answer(api, mtid, &unsigned, status, &bytes, elapsed)
-                        .await
-                    {
+                    match self.read_answer(&to, status, &bytes, elapsed) {
                         Err(e @ CallError::SystemError { .. }) => reached = Some(e),
                         other => return other,
                     }
@@ -360,15 +364,14 @@ impl PingPong {
         }
     }
 
-    async fn read_answer(
+    fn read_answer(
         &self,
-        api: Api,
-        mtid: &str,
-        unsigned: &str,
+        to: &Call<'_>,
         status: u16,
         bytes: &[u8],
         elapsed: Duration,
     ) -> Result<Reply, CallError> {
+        let (api, mtid) = (to.api, to.mtid);
         let parsed = Envelope::parse(bytes);
         let stored = match &parsed {
             Ok(env) => {
@@ -383,10 +386,11 @@ impl PingPong {
                 ("invalid", Err(CallError::Invalid(format!("HTTP {status}"))))
             }
             Err(e) => ("invalid", Err(CallError::Invalid(e.to_string()))),
-            Ok(env) => match verify(&self.account, &env) {
+            Ok(env) => match verify(to.merchant, &env) {
                 Err(why) => {
                     // Name the unverified code for the merchant's diagnosis; never trust it.
                     tracing::warn!(
+                        merchant = %to.merchant.id,
                         api = api.name(),
                         mtid,
                         unverified_code = env.code().unwrap_or("-"),
@@ -398,9 +402,10 @@ impl PingPong {
                 Ok(()) => read_verified(env),
             },
         };
-        self.record(api, mtid, unsigned, Some(status), stored, outcome, elapsed);
+        self.record(to, Some(status), stored, outcome, elapsed);
         match &result {
             Ok(reply) => tracing::info!(
+                merchant = %to.merchant.id,
                 api = api.name(),
                 mtid,
                 code = %reply.code,
@@ -408,27 +413,31 @@ impl PingPong {
                 ms = elapsed.as_millis() as u64,
                 "PingPong answered"
             ),
-            Err(e) => tracing::warn!(api = api.name(), mtid, error = ?e, "PingPong answer refused"),
+            Err(e) => tracing::warn!(
+                merchant = %to.merchant.id,
+                api = api.name(),
+                mtid,
+                error = ?e,
+                "PingPong answer refused"
+            ),
         }
         result
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
-        api: Api,
-        mtid: &str,
-        unsigned: &str,
+        to: &Call<'_>,
         http_status: Option<u16>,
         response: Option<String>,
         outcome: &'static str,
         elapsed: Duration,
     ) {
         let exchange = Exchange {
+            merchant_id: to.merchant.id.as_str().to_owned(),
             at: now_ms(),
-            api: api.name(),
-            merchant_transaction_id: mtid.to_owned(),
-            request: unsigned.to_owned(),
+            api: to.api.name(),
+            merchant_transaction_id: to.mtid.to_owned(),
+            request: to.unsigned.to_owned(),
             http_status,
             response,
             outcome,
@@ -436,9 +445,6 @@ impl PingPong {
         };
         // The audit trail must not turn a good answer into a failure, nor wait for its own
         // fsync: it is committed with the caller's next write (or logged if it fails).
-        self.journal
-            .write_deferred("an upstream exchange", move |tx| {
-                insert_exchange(tx, &exchange)
-            });
+        self.journal.record_exchange(exchange);
     }
 }

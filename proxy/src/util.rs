@@ -16,14 +16,3 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     getrandom::fill(&mut out).expect("the operating system's random source works");
     out
 }
-
-/// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
-    out
-}

@@ -6,7 +6,7 @@
 
 use pingpong_protocol::{Envelope, SignType};
 
-use crate::config::PingPongAccount;
+use crate::merchants::Merchant;
 
 /// Why a message is not trusted. The text names no secret and no signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,37 +38,47 @@ impl Untrusted {
     }
 }
 
-/// Checks `envelope` against `account`; see the module doc.
-pub(crate) fn verify(account: &PingPongAccount, envelope: &Envelope) -> Result<(), Untrusted> {
-    if envelope.acc_id().ok() != Some(account.acc_id.as_str()) {
+/// Checks `envelope` against `merchant`'s account; see the module doc.
+pub(crate) fn verify(merchant: &Merchant, envelope: &Envelope) -> Result<(), Untrusted> {
+    if envelope.acc_id().ok() != Some(merchant.acc_id()) {
         return Err(Untrusted::AccId);
     }
-    if envelope.client_id().ok() != Some(account.client_id.as_str()) {
+    if envelope.client_id().ok() != Some(merchant.client_id()) {
         return Err(Untrusted::ClientId);
     }
-    if envelope.sign_type().ok() != Some(account.sign_type) {
+    if envelope.sign_type().ok() != Some(merchant.sign_type()) {
         return Err(Untrusted::SignType {
-            expected: account.sign_type,
+            expected: merchant.sign_type(),
         });
     }
     envelope
-        .verify(account.salt.expose())
+        .verify(merchant.salt())
         .map_err(|_| Untrusted::Signature)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::config::Secret;
+    use pingpong_protocol::MerchantId;
+    use pingpong_protocol::admin::{MerchantSettings, default_methods};
 
-    fn account(sign_type: SignType) -> PingPongAccount {
-        PingPongAccount {
-            base_url: "http://127.0.0.1:1".into(),
+    use super::*;
+
+    fn account(sign_type: SignType) -> Merchant {
+        let settings = MerchantSettings {
+            name: "m".into(),
             acc_id: "ACC-1".into(),
             client_id: "CLI-1".into(),
-            salt: Secret::new("SALT-1"),
             sign_type,
-        }
+            methods: default_methods(),
+            failure_mode: Default::default(),
+            time_expire_format: Default::default(),
+        };
+        Merchant::new(
+            MerchantId::new("m1").unwrap(),
+            settings,
+            "SALT-1".into(),
+            true,
+        )
     }
 
     fn signed(acc: &str, client: &str, st: SignType, salt: &str) -> Envelope {

@@ -3,120 +3,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
+use common::process::*;
 use common::*;
 use pingpong_protocol::Envelope;
 use pingpong_sandbox::{Account, NotificationOutcome};
 use serde_json::json;
-
-const BIN: &str = env!("CARGO_BIN_EXE_pingpong-qr-proxy");
-
-/// A running binary: its URL, and threads draining its stdout (line by line into `seen`)
-/// and stderr.
-struct Running {
-    child: Child,
-    url: String,
-    seen: Arc<Mutex<String>>,
-    stdout: std::thread::JoinHandle<()>,
-    stderr: std::thread::JoinHandle<String>,
-}
-
-impl Running {
-    /// Waits until stdout has printed `needle` (the banner follows the "listening on" line).
-    fn wait_for_stdout(&self, needle: &str) {
-        let deadline = std::time::Instant::now() + DEADLINE;
-        while !self.seen.lock().unwrap().contains(needle) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no {needle:?} on stdout: {}",
-                self.seen.lock().unwrap()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-    }
-}
-
-/// Runs the proxy and waits for its "listening on" line.
-fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
-    try_spawn(args, envs).unwrap_or_else(|seen| panic!("the proxy exited: {seen}"))
-}
-
-/// Starts the binary; what it printed if it exited before listening.
-fn try_spawn(args: &[&str], envs: &[(&str, &str)]) -> Result<Running, String> {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for var in [
-        "PINGPONG_ACC_ID",
-        "PINGPONG_CLIENT_ID",
-        "PINGPONG_SALT",
-        "PINGPONG_SALT_FILE",
-        "PINGPONG_SIGN_TYPE",
-        "PINGPONG_BASE_URL",
-        "PINGPONG_QR_PUBLIC_URL",
-        "PINGPONG_QR_TOKENS",
-        "PINGPONG_QR_TOKENS_FILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut seen = String::new();
-    let url = loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            let _ = child.wait();
-            seen.push_str(&stderr.join().unwrap());
-            return Err(seen);
-        }
-        seen.push_str(&line);
-        if let Some(url) = line
-            .trim_end()
-            .strip_prefix("pingpong-qr-proxy listening on ")
-        {
-            break url.to_owned();
-        }
-    };
-    let seen = Arc::new(Mutex::new(seen));
-    let lines = seen.clone();
-    let stdout = std::thread::spawn(move || {
-        let mut line = String::new();
-        while out.read_line(&mut line).is_ok_and(|n| n > 0) {
-            lines.lock().unwrap().push_str(&line);
-            line.clear();
-        }
-    });
-    Ok(Running {
-        child,
-        url,
-        seen,
-        stdout,
-        stderr,
-    })
-}
-
-/// Kills the binary; its stdout and stderr.
-fn stop(mut running: Running) -> (String, String) {
-    let _ = running.child.kill();
-    let _ = running.child.wait();
-    running.stdout.join().unwrap();
-    let out = running.seen.lock().unwrap().clone();
-    (out, running.stderr.join().unwrap())
-}
 
 #[tokio::test]
 async fn demo_mode_from_the_command_line() {
@@ -458,7 +352,8 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
         (Some("MD5"), Some(32))
     );
     env.verify(salt).expect("signed with PINGPONG_SALT");
-    let notify = format!("{public}/notify/pingpong");
+    // The merchant `default` of the start flags has its own notification path.
+    let notify = format!("{public}/notify/pingpong/default");
     let order = upstream.sandbox.order(&mtid).unwrap();
     assert_eq!(order.notification_url.as_deref(), Some(notify.as_str()));
     assert_eq!(
@@ -513,7 +408,8 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
     );
     assert!(
         out.contains(&format!(
-            "(signType MD5); notifications expected at {notify}"
+            "(signType MD5) for the merchant `default`; notifications expected at \
+             {public}/notify/pingpong/{{merchantId}}"
         )),
         "the start-up line names MD5 and the public URL: {out}"
     );

@@ -36,7 +36,7 @@ async fn a_paid_payment_ends_in_an_sse_event() {
     let order = h.sandbox.order(&mtid).expect("the sandbox has the order");
     assert_eq!(order.cashier_device_id, "DEMO-POS-1");
     assert_eq!(order.method, "AlipayCN-Offline");
-    let notify = format!("{}/notify/pingpong", h.url);
+    let notify = format!("{}/notify/pingpong/default", h.url);
     assert_eq!(order.notification_url.as_deref(), Some(notify.as_str()));
     assert_eq!(
         order.close_notification_url.as_deref(),

@@ -7,6 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
+use pingpong_protocol::admin::paths as admin;
 use pingpong_protocol::contract::paths;
 use pingpong_protocol::{Envelope, ErrorCode};
 use pingpong_sandbox::{Account, Api, Faults};
@@ -110,8 +111,14 @@ fn the_document_matches_the_contract() {
         paths::EVENT_TICKETS,
         paths::EVENTS,
         paths::NOTIFY,
+        paths::NOTIFY_MERCHANT,
         paths::OPENAPI,
         paths::HEALTH,
+        admin::MERCHANTS,
+        admin::MERCHANT,
+        admin::STORES,
+        admin::REGISTERS,
+        admin::REVOKE,
     ]
     .into();
     assert_eq!(documented, contract);
@@ -388,6 +395,205 @@ async fn real_answers_follow_the_document() {
     c.check(&post, paths::PAYMENTS, &r);
 
     assert!(c.seen.len() >= 30, "{} answers checked", c.seen.len());
+}
+
+/// Method, route template, path, credential, body, expected status.
+type AdminCase = (
+    Method,
+    &'static str,
+    String,
+    Option<&'static str>,
+    Option<Value>,
+    u16,
+);
+
+#[tokio::test]
+async fn admin_answers_follow_the_document() {
+    const KEY: &str = "admin-key-for-the-document-0123456789";
+    let h = Harness::demo_with(|c| {
+        c.admin_key = Some(pingpong_qr_proxy::Secret::new(KEY));
+        c.master_key = pingpong_qr_proxy::KeyChoice::Key(std::sync::Arc::new(
+            pingpong_qr_proxy::MasterKey::generate(),
+        ));
+    })
+    .await;
+    let mut c = Conformance::new();
+    let b = Account::sandbox_b();
+    let (get, post, patch) = (Method::GET, Method::POST, Method::PATCH);
+    let call = |method: Method, path: String, token: Option<&'static str>, body: Option<Value>| {
+        let h = &h;
+        async move { h.call(method, &path, token, body).await }
+    };
+    let merchant = json!({ "id": "m-doc", "name": "Doc", "accId": b.acc_id, "clientId": b.client_id, "salt": b.salt,
+        "methods": [{ "method": "ALIPAY", "type": "AlipayHK-Offline", "currencies": ["HKD"] }] });
+    let cases: Vec<AdminCase> = vec![
+        (
+            post.clone(),
+            admin::MERCHANTS,
+            admin::MERCHANTS.into(),
+            Some(KEY),
+            Some(merchant.clone()),
+            201,
+        ),
+        (
+            post.clone(),
+            admin::MERCHANTS,
+            admin::MERCHANTS.into(),
+            Some(KEY),
+            Some(merchant),
+            409,
+        ),
+        (
+            post.clone(),
+            admin::MERCHANTS,
+            admin::MERCHANTS.into(),
+            Some(KEY),
+            Some(json!({ "id": "x" })),
+            400,
+        ),
+        (
+            get.clone(),
+            admin::MERCHANTS,
+            admin::MERCHANTS.into(),
+            Some(KEY),
+            None,
+            200,
+        ),
+        (
+            get.clone(),
+            admin::MERCHANTS,
+            admin::MERCHANTS.into(),
+            None,
+            None,
+            401,
+        ),
+        (
+            get.clone(),
+            admin::MERCHANTS,
+            admin::MERCHANTS.into(),
+            Some(DEMO),
+            None,
+            403,
+        ),
+        (
+            get.clone(),
+            admin::MERCHANT,
+            "/admin/v1/merchants/m-doc".into(),
+            Some(KEY),
+            None,
+            200,
+        ),
+        (
+            get.clone(),
+            admin::MERCHANT,
+            "/admin/v1/merchants/nope".into(),
+            Some(KEY),
+            None,
+            404,
+        ),
+        (
+            patch.clone(),
+            admin::MERCHANT,
+            "/admin/v1/merchants/m-doc".into(),
+            Some(KEY),
+            Some(json!({ "name": "Doc 2", "failureFinal": true })),
+            200,
+        ),
+        (
+            post.clone(),
+            admin::STORES,
+            "/admin/v1/merchants/m-doc/stores".into(),
+            Some(KEY),
+            Some(json!({ "id": "S1", "name": "One" })),
+            201,
+        ),
+        (
+            post.clone(),
+            admin::STORES,
+            "/admin/v1/merchants/nope/stores".into(),
+            Some(KEY),
+            Some(json!({ "id": "S1", "name": "One" })),
+            404,
+        ),
+        (
+            get.clone(),
+            admin::STORES,
+            "/admin/v1/merchants/m-doc/stores".into(),
+            Some(KEY),
+            None,
+            200,
+        ),
+        (
+            post.clone(),
+            admin::REGISTERS,
+            "/admin/v1/merchants/m-doc/registers".into(),
+            Some(KEY),
+            Some(json!({ "storeId": "S1", "cashierDeviceId": "P1", "label": "till 1" })),
+            201,
+        ),
+        (
+            post.clone(),
+            admin::REGISTERS,
+            "/admin/v1/merchants/m-doc/registers".into(),
+            Some(KEY),
+            Some(json!({ "storeId": "S1", "cashierDeviceId": "P1" })),
+            409,
+        ),
+        (
+            get.clone(),
+            admin::REGISTERS,
+            "/admin/v1/merchants/m-doc/registers?storeId=S1".into(),
+            Some(KEY),
+            None,
+            200,
+        ),
+        (
+            post.clone(),
+            admin::REVOKE,
+            "/admin/v1/merchants/m-doc/registers/RGNONE/revoke".into(),
+            Some(KEY),
+            None,
+            404,
+        ),
+    ];
+    let mut register = None;
+    for (method, template, path, token, body, status) in cases {
+        let r = call(method.clone(), path.clone(), token, body).await;
+        assert_eq!(r.status, status, "{method} {path}: {}", r.text);
+        c.check(&method, template, &r);
+        if status == 201 && template == admin::REGISTERS {
+            register = r.json["register"]["id"].as_str().map(str::to_owned);
+        }
+    }
+    let revoke = format!(
+        "/admin/v1/merchants/m-doc/registers/{}/revoke",
+        register.unwrap()
+    );
+    let r = call(post.clone(), revoke, Some(KEY), None).await;
+    assert_eq!(r.status, 200);
+    c.check(&post, admin::REVOKE, &r);
+
+    // The merchant's notification path.
+    let n = h
+        .call(
+            post.clone(),
+            "/notify/pingpong/m-doc",
+            None,
+            Some(json!({ "accId": "x", "sign": "y" })),
+        )
+        .await;
+    assert_eq!(n.status, 401);
+    c.check(&post, paths::NOTIFY_MERCHANT, &n);
+    let n = h
+        .call(
+            post.clone(),
+            "/notify/pingpong/nobody",
+            None,
+            Some(json!({ "accId": "x", "sign": "y" })),
+        )
+        .await;
+    assert_eq!(n.status, 404);
+    c.check(&post, paths::NOTIFY_MERCHANT, &n);
 }
 
 #[tokio::test]

@@ -1,11 +1,13 @@
 //! A proxy restarted on the same SQLite file loses nothing: orders, refunds, and events
 //! (served again after reconnecting with Last-Event-ID). In the first test the sandbox runs
 //! on its own listener, so it outlives the proxy like PingPong would; in the second, demo
-//! mode is killed with its embedded sandbox, whose state file brings it back too.
+//! mode is killed with its embedded sandbox, whose state file brings it back too; in the
+//! third, the file was made by the single-merchant version and is migrated on start.
 
 mod common;
 
 use common::*;
+use pingpong_protocol::{Envelope, SignType};
 use pingpong_qr_proxy::{sandbox_database, start};
 use pingpong_sandbox::Account;
 use serde_json::{Value, json};
@@ -233,4 +235,116 @@ async fn demo_mode_survives_kill_9_with_its_sandbox() {
     .await;
     assert!(sandbox_database(&db).exists());
     proxy.kill();
+}
+
+/// A journal as the single-merchant version (schema 1) left it: order OLD-1 of 10.00 USD,
+/// paid, with transactionId `tid`, and its two events in DEMO-STORE.
+fn single_merchant_journal(path: &std::path::Path, tid: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(include_str!("../migrations/sqlite/0001_initial.sql"))
+        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA user_version = 1;
+         INSERT INTO orders VALUES ('OLD-1', 'DEMO-STORE', 'DEMO-POS-1', 1000, 'USD', 'ALIPAY',
+             300, NULL, 'v1|1000|USD|ALIPAY|300|', 'accepted', 'SUCCESS', '{tid}', NULL, NULL,
+             NULL, '000000', 'ok', 0, 1, 2);
+         INSERT INTO attempts VALUES ('OLD-1-DIRECT', 'OLD-1', '{{}}', 1);
+         INSERT INTO events (store_id, kind, merchant_transaction_id, data, at)
+             VALUES ('DEMO-STORE', 'payment', 'OLD-1',
+                     '{{\"merchantTransactionId\":\"OLD-1\",\"status\":\"PROCESSING\"}}', 1),
+                    ('DEMO-STORE', 'payment', 'OLD-1',
+                     '{{\"merchantTransactionId\":\"OLD-1\",\"status\":\"SUCCESS\"}}', 2);"
+    ))
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_journal_of_the_single_merchant_version_is_migrated_on_start() {
+    let a = Account::sandbox_a();
+    let upstream = StandaloneSandbox::start(vec![a.clone()]).await;
+    // PingPong knows the old order: created and paid before the upgrade.
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let created = upstream
+        .call(
+            &a,
+            "/v4/payment/unifiedPay",
+            &json!({
+                "merchantTransactionId": "OLD-1", "requestId": "OLD-1-DIRECT", "amount": "10.00",
+                "currency": "USD", "captureDelayHours": 0, "cashierDeviceId": "DEMO-POS-1",
+                "paymentMethod": { "type": "AlipayCN-Offline" },
+                "timeExpire": (now_s + 300).to_string(),
+            }),
+        )
+        .await;
+    let biz: serde_json::Value = serde_json::from_str(created.biz_content().unwrap()).unwrap();
+    let tid = biz["transactionId"].as_str().unwrap().to_owned();
+    upstream.sandbox.pay(&tid).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    single_merchant_journal(&dir.path().join("journal.sqlite"), &tid);
+    let config = pingpong_config(dir.path(), &upstream.url, &a);
+    let proxy = start(config).await.expect("starts on a version-1 journal");
+    let h = Harness {
+        url: proxy.url().to_owned(),
+        proxy: Some(proxy),
+        http: client(),
+        dir,
+        sandbox: upstream.sandbox.clone(),
+    };
+    // The old order is the merchant `default`'s: its registers see it, from the journal.
+    let sent = h.upstream_requests();
+    let old = h.get("/v1/payments/OLD-1", DEMO).await;
+    assert_eq!(
+        (old.status, old.json["status"].as_str()),
+        (200, Some("SUCCESS")),
+        "{}",
+        old.text
+    );
+    assert_eq!(old.json["transactionId"].as_str(), Some(tid.as_str()));
+    assert_eq!(
+        h.upstream_requests(),
+        sent,
+        "SUCCESS answered from the journal"
+    );
+    assert_eq!(h.get("/v1/payments/OLD-1", OTHER).await.status, 403);
+    // Its events keep their numbers: a register resumes after the one it saw.
+    let mut resumed = h.events(SECOND, Some(1)).await;
+    let e = resumed.next().await;
+    assert_eq!((e.id, e.data["status"].as_str()), (2, Some("SUCCESS")));
+    // It is refunded as any order; new events follow the old ones.
+    let r = h
+        .post(
+            "/v1/payments/OLD-1/refunds",
+            DEMO,
+            json!({ "amount": "3.00", "merchantRefundId": "RF-OLD-1" }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    h.await_refund("OLD-1", "RF-OLD-1", "SUCCESS").await;
+    let e = resumed.next_where(|e| e.event == "refund").await;
+    assert!(e.id > 2);
+    // PingPong's pushes for it still reach the path it was created with.
+    let mut push = Envelope::response(
+        &a.acc_id,
+        &a.client_id,
+        SignType::Sha256,
+        "000000",
+        "ok",
+        json!({ "notifyType": "RECHARGE", "merchantTransactionId": "OLD-1", "transactionId": tid,
+                "status": "SUCCESS", "amount": "10.000000", "currency": "USD",
+                "requestId": "OLD-1-DIRECT" })
+        .to_string(),
+    );
+    push.sign(&a.salt).unwrap();
+    let n = send(
+        h.http
+            .post(format!("{}/notify/pingpong", h.url))
+            .header("content-type", "application/json")
+            .body(push.to_json()),
+    )
+    .await;
+    assert_eq!(n.status, 200, "{}", n.text);
 }

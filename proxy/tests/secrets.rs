@@ -64,6 +64,10 @@ impl AckRecorder {
         };
         let app = axum::Router::new()
             .route("/notify/pingpong", axum::routing::post(pass_push))
+            .route(
+                "/notify/pingpong/{merchant}",
+                axum::routing::post(pass_push),
+            )
             .with_state(recorder.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -72,11 +76,15 @@ impl AckRecorder {
     }
 }
 
-async fn pass_push(State(rec): State<AckRecorder>, body: Bytes) -> (StatusCode, String) {
+async fn pass_push(
+    State(rec): State<AckRecorder>,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> (StatusCode, String) {
     let proxy = rec.proxy_url.get().expect("the proxy runs");
     let r = send(
         client()
-            .post(format!("{proxy}/notify/pingpong"))
+            .post(format!("{proxy}{}", uri.path()))
             .header("content-type", "application/json")
             .body(body),
     )

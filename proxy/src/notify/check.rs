@@ -141,6 +141,7 @@ mod tests {
 
     fn order() -> OrderRow {
         OrderRow {
+            merchant_id: "m1".into(),
             merchant_transaction_id: "PQ-1".into(),
             store_id: "S".into(),
             cashier_device_id: "P".into(),
@@ -263,6 +264,7 @@ mod tests {
     #[test]
     fn a_refund_push_is_news_only_about_that_refund() {
         let row = RefundRow {
+            merchant_id: "m1".into(),
             merchant_refund_id: "RF-1".into(),
             merchant_transaction_id: "PQ-1".into(),
             cashier_device_id: "P".into(),

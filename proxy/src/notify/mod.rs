@@ -1,14 +1,18 @@
-//! `POST /notify/pingpong`: PingPong's pushes.
+//! `POST /notify/pingpong/{merchantId}`: PingPong's pushes for one merchant (the
+//! `notificationUrl` of its orders and refunds); `POST /notify/pingpong` is the merchant
+//! `default`'s (the path of orders journaled before merchants existed).
 //!
-//! A push is taken only when it is the merchant's account's own (its `accId`, `clientId`,
-//! configured `signType` and salt: [`crate::verify`]; anything else gets a 4xx) and when it
+//! A push is taken only when it is that merchant's account's own (its `accId`, `clientId`,
+//! configured `signType` and salt: [`crate::verify`]; anything else — another merchant's
+//! push included — gets a 4xx and is journaled nowhere) and when it
 //! agrees with the journal ([`check`]: amount, currency, transactionId, requestId, result
 //! code). A push that disagrees is an anomaly: it is logged (ids and the differing field,
 //! nothing secret), the proxy asks PingPong with a query and believes the answer, and the
 //! push is taken only if it then agrees; otherwise it is answered 409
 //! `NOTIFICATION_MISMATCH` and nothing of it is journaled, so PingPong sends it again.
-//! A push that is taken is journaled once (the same news twice is recognised by its kind,
-//! ids and status), applied to the order or refund in the same transaction, and
+//! A push that is taken is journaled once for its merchant (the same news twice is
+//! recognised by its kind, ids and status), applied to the merchant's order or refund in the
+//! same transaction, and
 //! acknowledged with 2xx only after the commit. The status change reaches the store's event streams through
 //! the journal.
 
@@ -18,18 +22,18 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use pingpong_protocol::biz::Notification;
-use pingpong_protocol::{Envelope, ErrorCode};
+use pingpong_protocol::{Envelope, ErrorCode, MerchantId};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::config::PingPongAccount;
 use crate::error::{ApiResult, fail};
 use crate::journal::{
-    CreateState, NewNotification, OrderRow, PaymentUpdate, RefundRow, RefundUpdate, apply_payment,
-    apply_refund, insert_notification, load_order, load_refund, request_ids,
+    CreateState, NewNotification, NotificationEffect, OrderRow, PaymentUpdate, RefundRow,
+    RefundUpdate,
 };
+use crate::merchants::{DEFAULT_MERCHANT, Merchant};
 use crate::util::now_ms;
 use crate::{payments, refunds, verify};
 
@@ -43,27 +47,18 @@ pub(crate) struct Ack {
     duplicate: bool,
 }
 
-/// What a notification changes.
-enum Change {
-    Payment(String, PaymentUpdate),
-    Refund {
-        mtid: String,
-        mrid: String,
-        update: RefundUpdate,
-    },
-    Nothing,
-}
-
-/// The journal record of a verified notification (`stored` is its envelope without
-/// `sign`) and what it changes.
+/// The journal record of a verified notification of `merchant` (`stored` is its envelope
+/// without `sign`) and what it changes.
 fn read(
+    merchant: &str,
     parsed: &Result<Notification, String>,
     stored: String,
     now: u64,
-) -> (NewNotification, Change) {
+) -> (NewNotification, NotificationEffect) {
     let record =
         |key: String, kind: &str, mtid: Option<&str>, mrid: Option<&str>, status: Option<&str>| {
             NewNotification {
+                merchant_id: merchant.to_owned(),
                 dedup_key: key,
                 notify_type: kind.to_owned(),
                 merchant_transaction_id: mtid.map(str::to_owned),
@@ -97,10 +92,11 @@ fn read(
                 result_description: p.result_description.clone(),
                 ..PaymentUpdate::default()
             };
-            (
-                n,
-                Change::Payment(p.merchant_transaction_id.clone(), update),
-            )
+            let effect = NotificationEffect::Payment {
+                mtid: p.merchant_transaction_id.clone(),
+                update,
+            };
+            (n, effect)
         }
         Ok(Notification::Refund(r)) => {
             let key = format!(
@@ -122,7 +118,7 @@ fn read(
                 refund_id: r.refund_id.clone(),
                 ..RefundUpdate::default()
             };
-            let change = Change::Refund {
+            let change = NotificationEffect::Refund {
                 mtid: r.merchant_transaction_id.clone(),
                 mrid: r.merchant_refund_id.clone(),
                 update,
@@ -132,28 +128,56 @@ fn read(
         Err(biz) => {
             // Signed by PingPong but not a payment or refund result (CAPTURE, VOID…): keep
             // it for the record and acknowledge, so it is not re-sent for 12 hours.
-            let key = format!("OTHER|{}", crate::util::hex(&sha(biz)));
-            (record(key, "OTHER", None, None, None), Change::Nothing)
+            let key = format!("OTHER|{}", hex::encode(sha(biz)));
+            (
+                record(key, "OTHER", None, None, None),
+                NotificationEffect::Nothing,
+            )
         }
     }
 }
 
-/// `POST /notify/pingpong`: a push for the merchant account this proxy signs for.
-pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Ack>> {
-    intake(&app, app.upstream.account(), &body).await.map(Json)
+/// `POST /notify/pingpong`: the merchant `default`'s pushes.
+pub(crate) async fn receive_default(
+    State(app): State<Arc<App>>,
+    body: Bytes,
+) -> ApiResult<Json<Ack>> {
+    let id = MerchantId::new(DEFAULT_MERCHANT).expect("a valid id");
+    intake(&app, &id, &body).await.map(Json)
 }
 
-/// Takes a push that `account` must have sent; see the module doc.
-async fn intake(app: &App, account: &PingPongAccount, body: &[u8]) -> ApiResult<Ack> {
+/// `POST /notify/pingpong/{merchantId}`: one merchant's pushes.
+pub(crate) async fn receive_for(
+    State(app): State<Arc<App>>,
+    Path(merchant): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Ack>> {
+    let id =
+        MerchantId::new(merchant).map_err(|_| fail(ErrorCode::NotFound, "no such merchant"))?;
+    intake(&app, &id, &body).await.map(Json)
+}
+
+/// Takes a push that `merchant`'s account must have sent; see the module doc.
+async fn intake(app: &App, merchant: &MerchantId, body: &[u8]) -> ApiResult<Ack> {
+    let record = app
+        .journal
+        .merchant(merchant)
+        .await?
+        .ok_or_else(|| fail(ErrorCode::NotFound, "no such merchant"))?;
+    let merchant = &app.merchants.resolve(record)?;
     let envelope = Envelope::parse(body).map_err(|e| {
         fail(
             ErrorCode::InvalidRequest,
             format!("not a v4 notification: {e}"),
         )
     })?;
-    if let Err(why) = verify::verify(account, &envelope) {
+    if let Err(why) = verify::verify(merchant, &envelope) {
         let why = why.message();
-        tracing::warn!(%why, "refused a notification that is not the merchant account's");
+        tracing::warn!(
+            merchant = %merchant.id,
+            %why,
+            "refused a notification that is not this merchant's account's"
+        );
         return Err(fail(ErrorCode::Unauthorized, format!("refused: {why}")));
     }
     let biz = envelope
@@ -170,16 +194,16 @@ async fn intake(app: &App, account: &PingPongAccount, body: &[u8]) -> ApiResult<
     };
     // Creates, queries and refunds of this order wait while its push is checked and applied.
     let _guard = match &mtid {
-        Some(m) => Some(app.locks.lock(m).await),
+        Some(m) => Some(app.locks.lock(&merchant.id, m).await),
         None => None,
     };
     if let Ok(n) = &parsed
-        && let Err(first) = agrees(app, n, envelope.code()).await?
+        && let Err(first) = agrees(app, merchant, n, envelope.code()).await?
     {
-        anomaly(n, &first);
+        anomaly(merchant, n, &first);
         // In doubt, PingPong's answer to a query is believed, never the push.
-        believe_a_query(app, n).await;
-        if let Err(after) = agrees(app, n, envelope.code()).await? {
+        believe_a_query(app, merchant, n).await;
+        if let Err(after) = agrees(app, merchant, n, envelope.code()).await? {
             return Err(fail(
                 ErrorCode::NotificationMismatch,
                 format!(
@@ -193,7 +217,7 @@ async fn intake(app: &App, account: &PingPongAccount, body: &[u8]) -> ApiResult<
     let mut stored = envelope.clone();
     stored.remove("sign");
     let now = now_ms();
-    let (notification, change) = read(&parsed, stored.to_json(), now);
+    let (notification, effect) = read(merchant.id.as_str(), &parsed, stored.to_json(), now);
     let summary = format!(
         "{} {} {}",
         notification.notify_type,
@@ -205,28 +229,14 @@ async fn intake(app: &App, account: &PingPongAccount, body: &[u8]) -> ApiResult<
     );
     let fresh = app
         .journal
-        .write(move |tx| {
-            let fresh = insert_notification(tx, &notification)?;
-            if fresh {
-                match &change {
-                    Change::Payment(mtid, update) => {
-                        apply_payment(tx, mtid, update, now)?;
-                    }
-                    Change::Refund { mtid, mrid, update } => {
-                        // Only a refund of the order the notification names.
-                        if load_refund(tx, mrid)?
-                            .is_some_and(|r| &r.merchant_transaction_id == mtid)
-                        {
-                            apply_refund(tx, mrid, update, now)?;
-                        }
-                    }
-                    Change::Nothing => {}
-                }
-            }
-            Ok(fresh)
-        })
+        .record_notification(&notification, &effect)
         .await?;
-    tracing::info!(notification = %summary, duplicate = !fresh, "notification journaled");
+    tracing::info!(
+        merchant = %merchant.id,
+        notification = %summary,
+        duplicate = !fresh,
+        "notification journaled"
+    );
     Ok(Ack {
         received: true,
         duplicate: !fresh,
@@ -241,34 +251,29 @@ enum Journaled {
     Refund(Box<(RefundRow, OrderRow)>),
 }
 
-async fn journaled(app: &App, n: &Notification) -> ApiResult<Journaled> {
+async fn journaled(app: &App, merchant: &Merchant, n: &Notification) -> ApiResult<Journaled> {
+    let id = &merchant.id;
     let journaled = match n {
         Notification::Payment(p) => {
-            let mtid = p.merchant_transaction_id.clone();
-            app.journal
-                .read(move |c| {
-                    Ok(match load_order(c, &mtid)? {
-                        Some(order) => Journaled::Payment(Box::new(order), request_ids(c, &mtid)?),
-                        None => Journaled::Unknown,
-                    })
-                })
-                .await?
+            let mtid = p.merchant_transaction_id.as_str();
+            match app.journal.order(id, mtid).await? {
+                Some((order, _)) => {
+                    Journaled::Payment(Box::new(order), app.journal.request_ids(id, mtid).await?)
+                }
+                None => Journaled::Unknown,
+            }
         }
         Notification::Refund(r) => {
-            let (mtid, mrid) = (
-                r.merchant_transaction_id.clone(),
-                r.merchant_refund_id.clone(),
-            );
-            app.journal
-                .read(move |c| {
-                    let refund =
-                        load_refund(c, &mrid)?.filter(|r| r.merchant_transaction_id == mtid);
-                    Ok(match (refund, load_order(c, &mtid)?) {
-                        (Some(refund), Some(order)) => Journaled::Refund(Box::new((refund, order))),
-                        _ => Journaled::Unknown,
-                    })
-                })
+            let mtid = r.merchant_transaction_id.as_str();
+            let refund = app
+                .journal
+                .refund(id, &r.merchant_refund_id)
                 .await?
+                .filter(|r| r.merchant_transaction_id == mtid);
+            match (refund, app.journal.order(id, mtid).await?) {
+                (Some(refund), Some((order, _))) => Journaled::Refund(Box::new((refund, order))),
+                _ => Journaled::Unknown,
+            }
         }
     };
     Ok(journaled)
@@ -277,10 +282,11 @@ async fn journaled(app: &App, n: &Notification) -> ApiResult<Journaled> {
 /// `Ok(Ok(()))` when the push agrees with the journal (or is about nothing it holds).
 async fn agrees(
     app: &App,
+    merchant: &Merchant,
     n: &Notification,
     code: Option<&str>,
 ) -> ApiResult<Result<(), Discrepancy>> {
-    Ok(match (n, journaled(app, n).await?) {
+    Ok(match (n, journaled(app, merchant, n).await?) {
         (_, Journaled::Unknown) => Ok(()),
         (Notification::Payment(p), Journaled::Payment(order, ids)) => {
             check::payment(p, code, &order, &ids)
@@ -293,7 +299,7 @@ async fn agrees(
 }
 
 /// Logs a push that disagrees with the journal: kind, ids, status and the field.
-fn anomaly(n: &Notification, d: &Discrepancy) {
+fn anomaly(merchant: &Merchant, n: &Notification, d: &Discrepancy) {
     let (kind, mtid, mrid, status) = match n {
         Notification::Payment(p) => (
             "RECHARGE",
@@ -310,6 +316,7 @@ fn anomaly(n: &Notification, d: &Discrepancy) {
     };
     if d.in_doubt() {
         tracing::info!(
+            merchant = %merchant.id,
             kind,
             mtid = %mtid,
             status,
@@ -321,6 +328,7 @@ fn anomaly(n: &Notification, d: &Discrepancy) {
     }
     tracing::warn!(
         anomaly = "notification disagrees with the journal",
+        merchant = %merchant.id,
         kind,
         mtid = %mtid,
         mrid,
@@ -333,13 +341,13 @@ fn anomaly(n: &Notification, d: &Discrepancy) {
 }
 
 /// Asks PingPong about the push's order (or refund) and applies its verified answer.
-async fn believe_a_query(app: &App, n: &Notification) {
-    let result = match (n, journaled(app, n).await) {
+async fn believe_a_query(app: &App, merchant: &Merchant, n: &Notification) {
+    let result = match (n, journaled(app, merchant, n).await) {
         (Notification::Payment(_), Ok(Journaled::Payment(order, _))) => {
-            payments::refresh(app, &order).await.map(drop)
+            payments::refresh(app, merchant, &order).await.map(drop)
         }
         (Notification::Refund(_), Ok(Journaled::Refund(held))) => {
-            refunds::refresh(app, &held.0).await.map(drop)
+            refunds::refresh(app, merchant, &held.0).await.map(drop)
         }
         (_, Err(e)) => Err(e),
         _ => Ok(()),

@@ -3,6 +3,8 @@
 //! awaits conditions with a deadline instead of sleeping.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -320,6 +322,18 @@ impl EventStream {
         })
         .await
         .expect("a matching SSE event in time")
+    }
+
+    /// Waits until the proxy ends the stream (events still coming are skipped); panics
+    /// after [`DEADLINE`] or when the connection breaks instead.
+    pub async fn closes(&mut self) {
+        tokio::time::timeout(DEADLINE, async {
+            while let Some(chunk) = self.response.chunk().await.expect("a clean end") {
+                self.raw.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        })
+        .await
+        .expect("the stream ends in time");
     }
 
     async fn read(&mut self) -> SseEvent {

@@ -1,11 +1,4 @@
-//! The journal's tables. `PRAGMA user_version` numbers the schema; a newer file is refused.
-
-use rusqlite::Connection;
-
-/// The schema this build writes.
-const VERSION: i64 = 1;
-
-const SCHEMA_V1: &str = "
+-- Version 1: the single-merchant journal (one PingPong account per proxy).
 CREATE TABLE orders (
     merchant_transaction_id TEXT PRIMARY KEY,
     store_id                TEXT NOT NULL,
@@ -85,27 +78,3 @@ CREATE TABLE events (
     at                      INTEGER NOT NULL
 );
 CREATE INDEX events_by_store ON events(store_id, seq);
-";
-
-/// Sets the connection up (WAL, full sync, foreign keys) and creates or checks the schema.
-pub(super) fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    // A notification is acknowledged only once it is on disk.
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    match version {
-        0 => {
-            let tx = conn.transaction()?;
-            tx.execute_batch(SCHEMA_V1)?;
-            tx.pragma_update(None, "user_version", VERSION)?;
-            tx.commit()
-        }
-        VERSION => Ok(()),
-        other => Err(rusqlite::Error::InvalidParameterName(format!(
-            "the database has schema version {other}; this proxy knows {VERSION}: \
-             use a newer proxy or another --database"
-        ))),
-    }
-}

@@ -1,0 +1,188 @@
+//! The admin API for the platform's backend: `/admin/v1/…`, the same operations as the
+//! command line. Mounted only when the proxy has an admin key (`--admin-key-file`); every
+//! call sends it as `Authorization: Bearer <admin key>`. A register token is refused (403),
+//! a missing or wrong key too (401). The routes carry no CORS headers at all: a browser
+//! page can never call them.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use pingpong_protocol::ErrorCode;
+use pingpong_protocol::admin::{
+    IssuedRegister, MerchantPatch, MerchantView, NewMerchant, NewRegister, NewStore, RegisterView,
+    StoreView, paths,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::Admin;
+use crate::app::App;
+use crate::auth::bearer;
+use crate::body::JsonBody;
+use crate::error::{ApiFailure, ApiResult, fail};
+use crate::vault::parse_token;
+
+/// The prefix of every admin route.
+pub(crate) const PREFIX: &str = "/admin/v1/";
+
+/// The admin key as the proxy keeps it: its SHA-256 digest.
+pub(crate) struct AdminKey([u8; 32]);
+
+impl AdminKey {
+    pub(crate) fn new(key: &str) -> AdminKey {
+        AdminKey(Sha256::digest(key.as_bytes()).into())
+    }
+
+    fn matches(&self, presented: &str) -> bool {
+        let presented: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        self.0.ct_eq(&presented).into()
+    }
+}
+
+/// A call that presented the admin key.
+pub(crate) struct Administrator;
+
+impl FromRequestParts<Arc<App>> for Administrator {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiFailure> {
+        let key = app
+            .admin_key
+            .as_ref()
+            .ok_or_else(|| fail(ErrorCode::NotFound, "no such route"))?;
+        let presented = bearer(&parts.headers).ok_or_else(|| {
+            fail(
+                ErrorCode::Unauthorized,
+                "send the admin key as Authorization: Bearer <admin key>",
+            )
+        })?;
+        if key.matches(presented) {
+            return Ok(Administrator);
+        }
+        if parse_token(presented).is_some() || app.registers.is_token(presented) {
+            tracing::warn!("refused a register token on the admin API");
+            return Err(fail(
+                ErrorCode::Forbidden,
+                "a register token cannot call the admin API; use the admin key",
+            ));
+        }
+        tracing::warn!("refused a wrong admin key");
+        Err(fail(ErrorCode::Unauthorized, "wrong admin key"))
+    }
+}
+
+fn admin(app: &App) -> Admin<'_> {
+    Admin {
+        journal: app.journal.as_ref(),
+        vault: app.merchants.vault().map(|v| v.as_ref()),
+    }
+}
+
+/// The admin routes, to be mounted without the CORS layer.
+pub(crate) fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route(paths::MERCHANTS, get(list_merchants).post(add_merchant))
+        .route(paths::MERCHANT, get(get_merchant).patch(update_merchant))
+        .route(paths::STORES, get(list_stores).post(add_store))
+        .route(paths::REGISTERS, get(list_registers).post(add_register))
+        .route(paths::REVOKE, post(revoke_register))
+}
+
+async fn list_merchants(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+) -> ApiResult<Json<Vec<MerchantView>>> {
+    Ok(Json(admin(&app).merchants().await?))
+}
+
+async fn add_merchant(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    JsonBody(new): JsonBody<NewMerchant>,
+) -> ApiResult<(StatusCode, Json<MerchantView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(admin(&app).add_merchant(&new).await?),
+    ))
+}
+
+async fn get_merchant(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    Path(merchant): Path<String>,
+) -> ApiResult<Json<MerchantView>> {
+    Ok(Json(admin(&app).merchant(&merchant).await?))
+}
+
+async fn update_merchant(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    Path(merchant): Path<String>,
+    JsonBody(patch): JsonBody<MerchantPatch>,
+) -> ApiResult<Json<MerchantView>> {
+    Ok(Json(admin(&app).update_merchant(&merchant, &patch).await?))
+}
+
+async fn list_stores(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    Path(merchant): Path<String>,
+) -> ApiResult<Json<Vec<StoreView>>> {
+    Ok(Json(admin(&app).stores(&merchant).await?))
+}
+
+async fn add_store(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    Path(merchant): Path<String>,
+    JsonBody(new): JsonBody<NewStore>,
+) -> ApiResult<(StatusCode, Json<StoreView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(admin(&app).add_store(&merchant, &new).await?),
+    ))
+}
+
+/// `?storeId=` of the register list.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RegisterFilter {
+    store_id: Option<String>,
+}
+
+async fn list_registers(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    Path(merchant): Path<String>,
+    Query(filter): Query<RegisterFilter>,
+) -> ApiResult<Json<Vec<RegisterView>>> {
+    let all = admin(&app)
+        .registers(&merchant, filter.store_id.as_deref())
+        .await?;
+    Ok(Json(all))
+}
+
+async fn add_register(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    Path(merchant): Path<String>,
+    JsonBody(new): JsonBody<NewRegister>,
+) -> ApiResult<(StatusCode, Json<IssuedRegister>)> {
+    let issued = admin(&app).add_register(&merchant, &new).await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+async fn revoke_register(
+    State(app): State<Arc<App>>,
+    _: Administrator,
+    Path((merchant, register)): Path<(String, String)>,
+) -> ApiResult<Json<RegisterView>> {
+    Ok(Json(
+        admin(&app).revoke_register(&merchant, &register).await?,
+    ))
+}
