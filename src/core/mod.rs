@@ -7,7 +7,6 @@ pub mod ledger;
 pub mod payment;
 pub mod poll;
 pub mod qr;
-pub mod qr_encode;
 pub mod qr_mask;
 pub mod retry;
 pub mod skew;
