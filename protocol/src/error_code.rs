@@ -38,7 +38,22 @@ macro_rules! error_codes {
             pub fn parse(text: &str) -> ErrorCode {
                 match text { $($code => ErrorCode::$variant,)* _ => ErrorCode::Unrecognized }
             }
+
+            /// The TypeScript declaration of the codes (a union of their names).
+            #[cfg(feature = "typescript")]
+            pub const TYPESCRIPT: &'static str = concat!(
+                "/**\n * A stable error code: branch on it, not on the message (the runtime constant\n",
+                " * `ErrorCode` lists them, each with what to do about it).\n */\n",
+                "export type ErrorCode =",
+                $(" \"", $code, "\" |",)*
+                " \"UNRECOGNIZED\";"
+            );
         }
+
+        /// The browser library's `.d.ts` gets the declaration through this section.
+        #[cfg(feature = "typescript")]
+        #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+        const ERROR_CODE_TYPESCRIPT: &'static str = ErrorCode::TYPESCRIPT;
     };
 }
 

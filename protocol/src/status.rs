@@ -18,6 +18,7 @@ pub enum FailureMode {
 /// The status of a payment order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub enum PaymentStatus {
     /// The order exists; nothing has happened yet.
     Init,
@@ -89,6 +90,7 @@ impl PaymentStatus {
 /// The status of a refund.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub enum RefundStatus {
     /// Accepted by the acquirer, not yet done (the product page names it). Not final.
     AcceptSuccess,
