@@ -34,6 +34,10 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_name = PingPongError)]
     type PingPongError;
+}
+
+#[wasm_bindgen(module = "/src/js/constants.js")]
+extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = ErrorCode)]
     static ERROR_CODE: JsValue;
     #[wasm_bindgen(thread_local_v2, js_name = PaymentStatus)]

@@ -11,15 +11,19 @@ use std::cell::RefCell;
 use pingpong_protocol::contract::{
     CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView,
 };
+use pingpong_protocol::{PaymentStatus, RefundStatus};
+use serde::{Deserialize, Serialize};
+use tsify::Tsify;
 
 use crate::core::error::Error;
 
 /// Schema version of [`PaymentEntry`]; entries of another version are ignored.
-pub const SCHEMA_VERSION: u8 = 1;
+pub(crate) const SCHEMA_VERSION: u8 = 1;
 
 /// How far a create (payment or refund) got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum Phase {
     /// Journaled; the request is being sent.
     Sending,
     /// Sent, but no answer said what happened: it may exist. Follow up with the same ids.
@@ -28,9 +32,39 @@ pub enum Phase {
     Answered,
 }
 
-/// One payment in the journal.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PaymentEntry {
+/// The state of a journaled create the proxy has not answered (yet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum JournalState {
+    /// Journaled, being sent: no answer yet.
+    Sending,
+    /// Sent, but no answer said what happened: it may exist. `resume()` finds out.
+    Unknown,
+}
+
+/// What a journaled payment or refund shows: its create's [`JournalState`] until the proxy
+/// answered, then the last status it reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(untagged)]
+pub(crate) enum EntryState<S> {
+    /// Not answered.
+    Journal(JournalState),
+    /// The last status the proxy reported.
+    Status(S),
+}
+
+fn state<S>(phase: Phase, status: Option<S>) -> EntryState<S> {
+    match (phase, status) {
+        (Phase::Answered, Some(s)) => EntryState::Status(s),
+        (Phase::Unknown, _) => EntryState::Journal(JournalState::Unknown),
+        _ => EntryState::Journal(JournalState::Sending),
+    }
+}
+
+/// One payment in the journal (stored as JSON, camelCase).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PaymentEntry {
     /// [`SCHEMA_VERSION`].
     pub v: u8,
     /// The order number (the key).
@@ -46,20 +80,26 @@ pub struct PaymentEntry {
     /// When the entry last changed (register clock, ms).
     pub updated_at: u64,
     /// The app stopped waiting for it (aborted); a SUCCESS after that is a late success.
+    #[serde(default)]
     pub gave_up: bool,
     /// The first final status was reported (`onPaymentFinal`), by this or another register.
+    #[serde(default)]
     pub final_reported: bool,
     /// A late success was seen and is still to be reported.
+    #[serde(default)]
     pub late_success_pending: bool,
     /// The late success was reported (`onLateSuccess`).
+    #[serde(default)]
     pub late_success_reported: bool,
-    /// Refunds of this payment, oldest first.
+    /// Refunds of this payment, oldest first (in `localStorage`, under their own keys).
+    #[serde(default)]
     pub refunds: Vec<RefundEntry>,
 }
 
-/// One refund in the journal.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RefundEntry {
+/// One refund in the journal (stored as JSON, camelCase).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RefundEntry {
     /// The refund number.
     pub merchant_refund_id: String,
     /// The request exactly as sent.
@@ -119,12 +159,8 @@ impl PaymentEntry {
 
     /// What to show for it: `SENDING` (create not answered yet), `UNKNOWN` (sent, outcome
     /// unknown) or the last status the proxy reported.
-    pub fn state(&self) -> &'static str {
-        match (self.phase, &self.payment) {
-            (Phase::Answered, Some(p)) => p.status.as_str(),
-            (Phase::Unknown, _) => "UNKNOWN",
-            _ => "SENDING",
-        }
+    pub fn state(&self) -> EntryState<PaymentStatus> {
+        state(self.phase, self.status())
     }
 
     /// The refund `id`, if journaled.
@@ -168,12 +204,8 @@ impl RefundEntry {
     }
 
     /// What to show for it: `SENDING`, `UNKNOWN` or the last status the proxy reported.
-    pub fn state(&self) -> &'static str {
-        match (self.phase, &self.refund) {
-            (Phase::Answered, Some(r)) => r.status.as_str(),
-            (Phase::Unknown, _) => "UNKNOWN",
-            _ => "SENDING",
-        }
+    pub fn state(&self) -> EntryState<RefundStatus> {
+        state(self.phase, self.refund.as_ref().map(|r| r.status))
     }
 
     /// Whether the refund is unanswered or not final yet.
@@ -207,7 +239,7 @@ impl RefundEntry {
 
 /// Where entries live. Every method is synchronous, so that a read-check-write cannot
 /// interleave with another register of the same page.
-pub trait Journal {
+pub(crate) trait Journal {
     /// The entry of `id`, if any. Unreadable entries count as absent.
     fn load(&self, id: &str) -> Result<Option<PaymentEntry>, Error>;
     /// Writes `entry`. Fails with `STORAGE` when storage refuses (full, disabled).
@@ -219,7 +251,7 @@ pub trait Journal {
 }
 
 /// Every entry still pending, oldest first.
-pub fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
+pub(crate) fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
     let mut out = journal.entries()?;
     out.retain(PaymentEntry::is_pending);
     Ok(oldest_first(out))
@@ -227,7 +259,7 @@ pub fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
 
 /// Every journaled entry, finished or not, newest first (by when it was journaled): a
 /// register's history. Finished entries are kept [`KEEP_FINISHED_MS`].
-pub fn history(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
+pub(crate) fn history(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
     let mut out = oldest_first(journal.entries()?);
     out.reverse();
     Ok(out)
@@ -248,11 +280,11 @@ fn oldest_first(entries: Vec<PaymentEntry>) -> Vec<PaymentEntry> {
 }
 
 /// How long a finished entry is kept, in ms (7 days).
-pub const KEEP_FINISHED_MS: u64 = 7 * 24 * 3_600_000;
+pub(crate) const KEEP_FINISHED_MS: u64 = 7 * 24 * 3_600_000;
 
 /// Deletes finished entries last changed more than [`KEEP_FINISHED_MS`] before `now`.
 /// Pending entries are never deleted. Returns how many were deleted.
-pub fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
+pub(crate) fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
     let mut removed = 0;
     for e in journal.entries()? {
         if !e.is_pending() && e.updated_at + KEEP_FINISHED_MS < now {
@@ -266,7 +298,7 @@ pub fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
 /// A journal in memory, for native tests and for browsers without storage. A plain list
 /// (a map costs kilobytes of wasm; a register holds few entries).
 #[derive(Debug, Default)]
-pub struct MemoryJournal {
+pub(crate) struct MemoryJournal {
     entries: RefCell<Vec<PaymentEntry>>,
 }
 
@@ -308,7 +340,6 @@ impl Journal for MemoryJournal {
 pub(crate) mod tests {
     use super::*;
     use pingpong_protocol::contract::Method;
-    use pingpong_protocol::{PaymentStatus, RefundStatus};
 
     pub(crate) fn view(id: &str, status: PaymentStatus, updated_at: u64) -> PaymentView {
         PaymentView {
@@ -414,17 +445,25 @@ pub(crate) mod tests {
             .iter()
             .map(|e| (e.merchant_transaction_id.as_str(), e.state()))
             .collect();
+        use EntryState::{Journal, Status};
         assert_eq!(
             rows,
             [
-                ("PQ-lost", "UNKNOWN"),
-                ("PQ-sending", "SENDING"),
-                ("PQ-paid", "SUCCESS"),
-                ("PQ-closed", "CLOSED"),
+                ("PQ-lost", Journal(JournalState::Unknown)),
+                ("PQ-sending", Journal(JournalState::Sending)),
+                ("PQ-paid", Status(PaymentStatus::Success)),
+                ("PQ-closed", Status(PaymentStatus::Closed)),
             ]
         );
         let refunds: Vec<_> = h[2].refunds.iter().map(RefundEntry::state).collect();
-        assert_eq!(refunds, ["SENDING", "UNKNOWN", "SUCCESS"]);
+        assert_eq!(
+            refunds,
+            [
+                Journal(JournalState::Sending),
+                Journal(JournalState::Unknown),
+                Status(RefundStatus::Success)
+            ]
+        );
         // Finished entries are listed too, unlike pending().
         assert!(
             pending(&j)

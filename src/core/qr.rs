@@ -4,12 +4,14 @@
 use pingpong_protocol::ErrorCode;
 use qrcode::canvas::Canvas;
 use qrcode::{Color, EcLevel};
+use serde::Deserialize;
+use tsify::Tsify;
 
 use crate::core::error::Error;
 use crate::core::qr_mask::best_mask;
 
-/// Error-correction level: the share of the symbol that may be damaged and still scan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// QR error-correction level: the share of the symbol that may be damaged and still scan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Tsify)]
 pub enum Ecc {
     /// About 7 %.
     L,
@@ -23,17 +25,6 @@ pub enum Ecc {
 }
 
 impl Ecc {
-    /// Parses `"L"`, `"M"`, `"Q"` or `"H"`; anything else is `INVALID_CONFIG`.
-    pub fn parse(text: &str) -> Result<Ecc, Error> {
-        Ok(match text {
-            "L" => Ecc::L,
-            "M" => Ecc::M,
-            "Q" => Ecc::Q,
-            "H" => Ecc::H,
-            _ => return Err(Error::config("ecc must be \"L\", \"M\", \"Q\" or \"H\"")),
-        })
-    }
-
     fn level(self) -> EcLevel {
         match self {
             Ecc::L => EcLevel::L,
@@ -284,8 +275,6 @@ mod tests {
         assert!(h.width() > l.width());
         // Finder pattern corners are dark.
         assert!(l.is_dark(0, 0) && l.is_dark(l.width() - 1, 0) && l.is_dark(0, l.width() - 1));
-        assert_eq!(Ecc::parse("Q").unwrap(), Ecc::Q);
-        assert_eq!(Ecc::parse("x").unwrap_err().code, ErrorCode::InvalidConfig);
         assert!(QrMatrix::encode("", Ecc::M).is_err());
         assert!(QrMatrix::encode(&"x".repeat(5000), Ecc::H).is_err());
         assert!(QrMatrix::encode(&"x".repeat(2331), Ecc::M).is_ok());

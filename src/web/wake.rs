@@ -1,17 +1,18 @@
-//! Waking waits: a [`Wakeup`] that timers, events and new statuses can fire, a [`Hub`] that
-//! fires every subscribed wait, and timers that cancel on drop.
+//! Waking waits: a [`Wakeup`] that events and new statuses fire, a [`Hub`] that fires every
+//! subscribed wait, and waits bounded by a gloo-timers timeout (cleared when dropped).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
-use gloo_timers::callback::Timeout;
+use futures::future::select;
+use gloo_timers::future::TimeoutFuture;
 use web_sys::AbortSignal;
 
 use crate::core::error::Error;
-use crate::web::listen::{check_abort, on_abort};
+use crate::web::abort;
 
 #[derive(Default)]
 struct Inner {
@@ -21,28 +22,23 @@ struct Inner {
 
 /// A one-shot, re-armable wake-up for one waiting task.
 #[derive(Clone, Default)]
-pub struct Wakeup(Rc<Inner>);
+pub(crate) struct Wakeup(Rc<Inner>);
 
 impl Wakeup {
-    /// A new, unfired wake-up.
-    pub fn new() -> Wakeup {
-        Wakeup::default()
-    }
-
     /// Fires it: the pending [`Wakeup::wait`] completes.
-    pub fn wake(&self) {
+    pub(crate) fn wake(&self) {
         wake_inner(&self.0);
     }
 
     /// Completes once fired (at once if it fired since the last wait), then re-arms.
-    pub fn wait(&self) -> WaitFuture {
+    pub(crate) fn wait(&self) -> WaitFuture {
         WaitFuture(self.0.clone())
     }
 
-    /// Fires it after `ms` milliseconds, unless the returned timer is dropped first.
-    pub fn after(&self, ms: u64) -> Timeout {
-        let me = self.clone();
-        Timeout::new(ms.min(u32::MAX as u64) as u32, move || me.wake())
+    /// Completes once fired or after `ms` milliseconds, whichever comes first.
+    pub(crate) async fn wait_at_most(&self, ms: u64) {
+        let timeout = TimeoutFuture::new(ms.min(u32::MAX.into()) as u32);
+        select(pin!(self.wait()), timeout).await;
     }
 }
 
@@ -54,7 +50,7 @@ fn wake_inner(inner: &Inner) {
 }
 
 /// The future of [`Wakeup::wait`].
-pub struct WaitFuture(Rc<Inner>);
+pub(crate) struct WaitFuture(Rc<Inner>);
 
 impl Future for WaitFuture {
     type Output = ();
@@ -70,20 +66,20 @@ impl Future for WaitFuture {
 
 /// Wakes every subscribed wait (a status arrived, the network or visibility changed).
 #[derive(Default)]
-pub struct Hub {
+pub(crate) struct Hub {
     waits: RefCell<Vec<Weak<Inner>>>,
 }
 
 impl Hub {
     /// Subscribes `wakeup` for as long as it lives.
-    pub fn subscribe(&self, wakeup: &Wakeup) {
+    pub(crate) fn subscribe(&self, wakeup: &Wakeup) {
         let mut waits = self.waits.borrow_mut();
         waits.retain(|w| w.strong_count() > 0);
         waits.push(Rc::downgrade(&wakeup.0));
     }
 
     /// Fires every live subscriber.
-    pub fn wake_all(&self) {
+    pub(crate) fn wake_all(&self) {
         let live: Vec<Rc<Inner>> = self
             .waits
             .borrow()
@@ -97,12 +93,11 @@ impl Hub {
 }
 
 /// Sleeps `ms` milliseconds; `ABORTED` as soon as `signal` fires.
-pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), Error> {
-    check_abort(signal)?;
-    let wakeup = Wakeup::new();
-    let _timer = wakeup.after(ms);
+pub(crate) async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), Error> {
+    abort::check(signal)?;
+    let wakeup = Wakeup::default();
     let w = wakeup.clone();
-    let _abort = on_abort(signal, move || w.wake());
-    wakeup.wait().await;
-    check_abort(signal)
+    let _abort = abort::on_abort(signal, move || w.wake());
+    wakeup.wait_at_most(ms.into()).await;
+    abort::check(signal)
 }
