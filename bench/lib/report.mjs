@@ -7,7 +7,7 @@ const table = (head, rows) =>
 
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 
-/** The goals of issue 6, each with its figure, target and verdict. */
+/** The project's performance goals, each with its figure, target and verdict. */
 export function goals(r) {
   const out = [];
   if (r.size) {

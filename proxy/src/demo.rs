@@ -1,6 +1,6 @@
 //! Demo mode: the sandbox runs inside the proxy, nested at `/sandbox` on the proxy's own
 //! listener, and the proxy calls it over real HTTP exactly as it would call PingPong, with
-//! the public sandbox account A (DESIGN.md, "Defaults").
+//! the public sandbox account A (docs/architecture.md, "Defaults").
 
 use std::net::SocketAddr;
 
