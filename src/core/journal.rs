@@ -18,12 +18,12 @@ use tsify::Tsify;
 use crate::core::error::Error;
 
 /// Schema version of [`PaymentEntry`]; entries of another version are ignored.
-pub(crate) const SCHEMA_VERSION: u8 = 1;
+pub const SCHEMA_VERSION: u8 = 1;
 
 /// How far a create (payment or refund) got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum Phase {
+pub enum Phase {
     /// Journaled; the request is being sent.
     Sending,
     /// Sent, but no answer said what happened: it may exist. Follow up with the same ids.
@@ -35,7 +35,7 @@ pub(crate) enum Phase {
 /// The state of a journaled create the proxy has not answered (yet).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum JournalState {
+pub enum JournalState {
     /// Journaled, being sent: no answer yet.
     Sending,
     /// Sent, but no answer said what happened: it may exist. `resume()` finds out.
@@ -46,7 +46,7 @@ pub(crate) enum JournalState {
 /// answered, then the last status it reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
 #[serde(untagged)]
-pub(crate) enum EntryState<S> {
+pub enum EntryState<S> {
     /// Not answered.
     Journal(JournalState),
     /// The last status the proxy reported.
@@ -64,7 +64,7 @@ fn state<S>(phase: Phase, status: Option<S>) -> EntryState<S> {
 /// One payment in the journal (stored as JSON, camelCase).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct PaymentEntry {
+pub struct PaymentEntry {
     /// [`SCHEMA_VERSION`].
     pub v: u8,
     /// The order number (the key).
@@ -99,7 +99,7 @@ pub(crate) struct PaymentEntry {
 /// One refund in the journal (stored as JSON, camelCase).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct RefundEntry {
+pub struct RefundEntry {
     /// The refund number.
     pub merchant_refund_id: String,
     /// The request exactly as sent.
@@ -239,7 +239,7 @@ impl RefundEntry {
 
 /// Where entries live. Every method is synchronous, so that a read-check-write cannot
 /// interleave with another register of the same page.
-pub(crate) trait Journal {
+pub trait Journal {
     /// The entry of `id`, if any. Unreadable entries count as absent.
     fn load(&self, id: &str) -> Result<Option<PaymentEntry>, Error>;
     /// Writes `entry`. Fails with `STORAGE` when storage refuses (full, disabled).
@@ -251,7 +251,7 @@ pub(crate) trait Journal {
 }
 
 /// Every entry still pending, oldest first.
-pub(crate) fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
+pub fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
     let mut out = journal.entries()?;
     out.retain(PaymentEntry::is_pending);
     Ok(oldest_first(out))
@@ -259,7 +259,7 @@ pub(crate) fn pending(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error>
 
 /// Every journaled entry, finished or not, newest first (by when it was journaled): a
 /// register's history. Finished entries are kept [`KEEP_FINISHED_MS`].
-pub(crate) fn history(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
+pub fn history(journal: &dyn Journal) -> Result<Vec<PaymentEntry>, Error> {
     let mut out = oldest_first(journal.entries()?);
     out.reverse();
     Ok(out)
@@ -280,11 +280,11 @@ fn oldest_first(entries: Vec<PaymentEntry>) -> Vec<PaymentEntry> {
 }
 
 /// How long a finished entry is kept, in ms (7 days).
-pub(crate) const KEEP_FINISHED_MS: u64 = 7 * 24 * 3_600_000;
+pub const KEEP_FINISHED_MS: u64 = 7 * 24 * 3_600_000;
 
 /// Deletes finished entries last changed more than [`KEEP_FINISHED_MS`] before `now`.
 /// Pending entries are never deleted. Returns how many were deleted.
-pub(crate) fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
+pub fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
     let mut removed = 0;
     for e in journal.entries()? {
         if !e.is_pending() && e.updated_at + KEEP_FINISHED_MS < now {
@@ -298,7 +298,7 @@ pub(crate) fn prune(journal: &dyn Journal, now: u64) -> Result<usize, Error> {
 /// A journal in memory, for native tests and for browsers without storage. A plain list
 /// (a map costs kilobytes of wasm; a register holds few entries).
 #[derive(Debug, Default)]
-pub(crate) struct MemoryJournal {
+pub struct MemoryJournal {
     entries: RefCell<Vec<PaymentEntry>>,
 }
 
@@ -341,7 +341,7 @@ pub(crate) mod tests {
     use super::*;
     use pingpong_protocol::contract::Method;
 
-    pub(crate) fn view(id: &str, status: PaymentStatus, updated_at: u64) -> PaymentView {
+    pub fn view(id: &str, status: PaymentStatus, updated_at: u64) -> PaymentView {
         PaymentView {
             merchant_transaction_id: id.into(),
             transaction_id: Some("TX1".into()),
@@ -368,7 +368,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn refund_view(id: &str, amount: &str, status: RefundStatus, t: u64) -> RefundView {
+    pub fn refund_view(id: &str, amount: &str, status: RefundStatus, t: u64) -> RefundView {
         RefundView {
             merchant_transaction_id: "PQ1".into(),
             merchant_refund_id: id.into(),
@@ -384,7 +384,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn request() -> CreatePaymentRequest {
+    pub fn request() -> CreatePaymentRequest {
         CreatePaymentRequest {
             amount: "10.00".into(),
             currency: "USD".into(),

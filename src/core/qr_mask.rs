@@ -12,7 +12,7 @@ use qrcode::{Color, EcLevel, Version};
 type Line = [u64; 3];
 
 /// The eight masks, by their 3-bit number.
-pub(crate) const MASKS: [MaskPattern; 8] = [
+pub const MASKS: [MaskPattern; 8] = [
     MaskPattern::Checkerboard,
     MaskPattern::HorizontalLines,
     MaskPattern::VerticalLines,
@@ -302,7 +302,7 @@ impl Unmasked {
 
 /// The mask whose symbol has the lowest penalty (the first of them on a tie, as the crate's
 /// own search picks). `canvas` holds the function patterns and the placed data, unmasked.
-pub(crate) fn best_mask(canvas: &Canvas, version: Version, level: EcLevel) -> MaskPattern {
+pub fn best_mask(canvas: &Canvas, version: Version, level: EcLevel) -> MaskPattern {
     let unmasked = Unmasked::read(canvas, version, level);
     let size = unmasked.size;
     let mut rows = vec![[0u64; 3]; size];
@@ -320,7 +320,7 @@ pub(crate) fn best_mask(canvas: &Canvas, version: Version, level: EcLevel) -> Ma
 
 #[cfg(test)]
 /// The penalty computed module by module, as the standard words it (the oracle).
-pub(crate) fn plain_penalty(size: usize, dark: &[bool]) -> usize {
+pub fn plain_penalty(size: usize, dark: &[bool]) -> usize {
     let at = |x: usize, y: usize| dark[y * size + x];
     let mut result = 0;
     for transpose in [false, true] {
@@ -429,7 +429,7 @@ mod tests {
     }
 
     /// The crate's canvas of `text`, placed and unmasked.
-    pub(crate) fn placed(text: &[u8], level: EcLevel) -> (Canvas, Version) {
+    pub fn placed(text: &[u8], level: EcLevel) -> (Canvas, Version) {
         let bits = qrcode::bits::encode_auto(text, level).unwrap();
         let version = bits.version();
         let (data, ec) =

@@ -6,7 +6,7 @@ use web_sys::AbortSignal;
 use crate::core::error::Error;
 
 /// `ABORTED` if `signal` has fired.
-pub(crate) fn check(signal: Option<&AbortSignal>) -> Result<(), Error> {
+pub fn check(signal: Option<&AbortSignal>) -> Result<(), Error> {
     match signal {
         Some(s) if s.aborted() => Err(Error::aborted()),
         _ => Ok(()),
@@ -14,7 +14,7 @@ pub(crate) fn check(signal: Option<&AbortSignal>) -> Result<(), Error> {
 }
 
 /// Calls `f` when `signal` fires, until the returned listener is dropped.
-pub(crate) fn on_abort(
+pub fn on_abort(
     signal: Option<&AbortSignal>,
     mut f: impl FnMut() + 'static,
 ) -> Option<EventListener> {

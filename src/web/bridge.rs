@@ -7,25 +7,25 @@ use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `value` as a plain JS object (`null` for what has no JS form).
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
     value
         .serialize(&Serializer::new().serialize_missing_as_null(true))
         .unwrap_or(JsValue::NULL)
 }
 
 /// `value` read as a `T`; `None` when it does not have `T`'s shape.
-pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
     serde_wasm_bindgen::from_value(value).ok()
 }
 
 /// JSON `text` read as a `T`; `None` when it is not JSON of `T`'s shape.
-pub(crate) fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
     from_js(js_sys::JSON::parse(text).ok()?)
 }
 
 /// The message of a serde-wasm-bindgen error (a JS `Error`), without the `Error: ` prefix
 /// its `Display` adds.
-pub(crate) fn error_message(e: serde_wasm_bindgen::Error) -> String {
+pub fn error_message(e: serde_wasm_bindgen::Error) -> String {
     let value = JsValue::from(e);
     match value.dyn_ref::<js_sys::Error>() {
         Some(error) => error.message().into(),

@@ -10,7 +10,7 @@ use crate::core::qr::{CanvasLayout, QrMatrix, push_u32};
 
 /// Draws `matrix` with `quiet` modules of border on `canvas` at `layout`, `css_size` CSS
 /// pixels wide. `INVALID_CONFIG` when the canvas has no 2D context.
-pub(crate) fn draw(
+pub fn draw(
     canvas: &HtmlCanvasElement,
     matrix: &QrMatrix,
     quiet: u32,

@@ -10,7 +10,7 @@ use web_sys::{Document, VisibilityState};
 
 /// A change the register reacts to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Change {
+pub enum Change {
     /// The browser went online (`true`) or offline.
     Online(bool),
     /// The page was shown or hidden.
@@ -18,7 +18,7 @@ pub(crate) enum Change {
 }
 
 /// The online and visibility state, kept current by listeners removed on drop.
-pub(crate) struct Environment {
+pub struct Environment {
     online: Rc<Cell<bool>>,
     visible: Rc<Cell<bool>>,
     _listeners: Vec<EventListener>,
@@ -31,7 +31,7 @@ fn is_visible(d: &Document) -> bool {
 impl Environment {
     /// Starts watching; `on_change` is called after each change is recorded. Outside a
     /// window (a worker) the register counts as online and visible.
-    pub(crate) fn watch(on_change: impl Fn(Change) + Clone + 'static) -> Environment {
+    pub fn watch(on_change: impl Fn(Change) + Clone + 'static) -> Environment {
         let online = Rc::new(Cell::new(true));
         let visible = Rc::new(Cell::new(true));
         let mut listeners = Vec::new();
@@ -61,12 +61,12 @@ impl Environment {
     }
 
     /// Whether the browser says it is online.
-    pub(crate) fn online(&self) -> bool {
+    pub fn online(&self) -> bool {
         self.online.get()
     }
 
     /// Whether the page is visible.
-    pub(crate) fn visible(&self) -> bool {
+    pub fn visible(&self) -> bool {
         self.visible.get()
     }
 }

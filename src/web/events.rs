@@ -8,7 +8,7 @@ use futures::stream::select_all;
 use gloo_net::eventsource::futures::EventSource;
 
 /// What the stream reports.
-pub(crate) enum StreamEvent {
+pub enum StreamEvent {
     /// The connection is open.
     Open,
     /// A named event.
@@ -28,7 +28,7 @@ pub(crate) enum StreamEvent {
 }
 
 /// An open `EventSource` (closed when dropped) and the task that reports its events.
-pub(crate) struct EventStream {
+pub struct EventStream {
     _source: EventSource,
     task: AbortHandle,
 }
@@ -36,7 +36,7 @@ pub(crate) struct EventStream {
 impl EventStream {
     /// Opens `url`, reporting `names` events and connection changes to `on`. `None` when the
     /// browser refuses the URL.
-    pub(crate) fn open(
+    pub fn open(
         url: &str,
         names: &[&str],
         on: impl Fn(StreamEvent) + 'static,

@@ -19,13 +19,13 @@ use crate::web::{abort, now};
 
 /// An answer: the parsed JSON body and when the request left and the answer arrived
 /// (register clock, ms), for clock-skew correction.
-pub(crate) struct Answer {
+pub struct Answer {
     /// The JSON body.
-    pub(crate) body: JsValue,
+    pub body: JsValue,
     /// When the request was sent.
-    pub(crate) sent_at: u64,
+    pub sent_at: u64,
     /// When the body was read.
-    pub(crate) received_at: u64,
+    pub received_at: u64,
 }
 
 /// Aborts the request when dropped before it finished.
@@ -43,7 +43,7 @@ impl Drop for AbortOnDrop {
 }
 
 /// Talks to one proxy with one register token.
-pub(crate) struct Transport {
+pub struct Transport {
     base: ProxyUrl,
     authorization: String,
     timeout_ms: u32,
@@ -51,7 +51,7 @@ pub(crate) struct Transport {
 
 impl Transport {
     /// A transport to `base` with `token`, aborting requests after `timeout_ms`.
-    pub(crate) fn new(base: ProxyUrl, token: &str, timeout_ms: u32) -> Transport {
+    pub fn new(base: ProxyUrl, token: &str, timeout_ms: u32) -> Transport {
         let mut authorization = String::from("Bearer ");
         authorization.push_str(token);
         Transport {
@@ -62,14 +62,14 @@ impl Transport {
     }
 
     /// The proxy's base URL.
-    pub(crate) fn base(&self) -> &ProxyUrl {
+    pub fn base(&self) -> &ProxyUrl {
         &self.base
     }
 
     /// `method path` with an optional `body`, sent as JSON (the same text on every retry). Errors:
     /// `ABORTED` (the caller's signal), `TIMEOUT`, `NETWORK`, the proxy's `ApiError`, or
     /// `INVALID_RESPONSE` / `INTERNAL` for an answer that is not the documented JSON.
-    pub(crate) async fn call(
+    pub async fn call(
         &self,
         method: Method,
         path: &str,

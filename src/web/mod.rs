@@ -14,12 +14,12 @@ pub(crate) mod url;
 pub(crate) mod wake;
 
 /// The register's clock: milliseconds since the Unix epoch.
-pub(crate) fn now() -> u64 {
+pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
 /// Ten random bytes for ids (the platform's cryptographic generator).
-pub(crate) fn entropy() -> [u8; 10] {
+pub fn entropy() -> [u8; 10] {
     let mut bytes = [0u8; 10];
     if getrandom::fill(&mut bytes).is_err() {
         // No crypto source: fall back on Math.random (ids stay unique with the time prefix).
@@ -31,6 +31,6 @@ pub(crate) fn entropy() -> [u8; 10] {
 }
 
 /// A random number in 0..=1000 for polling jitter.
-pub(crate) fn jitter() -> u16 {
+pub fn jitter() -> u16 {
     (js_sys::Math::random() * 1001.0) as u16
 }

@@ -16,7 +16,7 @@ use crate::core::journal::{Journal, PaymentEntry, RefundEntry, SCHEMA_VERSION};
 use crate::web::bridge::{from_json, to_js};
 
 /// A journal in the browser's `localStorage`.
-pub(crate) struct LocalJournal {
+pub struct LocalJournal {
     storage: Storage,
     /// `{storageKey}:`
     namespace: String,
@@ -50,7 +50,7 @@ fn join(parts: &[&str]) -> String {
 
 impl LocalJournal {
     /// The journal of namespace `key`. `STORAGE` when `localStorage` is unavailable.
-    pub(crate) fn open(key: &str) -> Result<LocalJournal, Error> {
+    pub fn open(key: &str) -> Result<LocalJournal, Error> {
         let storage = web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
             .ok_or_else(|| storage_error("open"))?;

@@ -23,7 +23,7 @@ extern "C" {
 /// `claim`, or where IndexedDB is unavailable, every caller runs it with `false`, and `f` must
 /// decide (e.g. from the journal). Either way `f` runs holding the Web Lock `name`, so a later
 /// holder of that lock sees it done. Resolves with what `f` returned, or false.
-pub(crate) async fn once(name: &str, claim: bool, f: impl FnOnce(bool) -> bool + 'static) -> bool {
+pub async fn once(name: &str, claim: bool, f: impl FnOnce(bool) -> bool + 'static) -> bool {
     let callback =
         Closure::once_into_js(move |first: JsValue| JsValue::from_bool(f(first.is_truthy())));
     JsFuture::from(with_claim(name, claim, &callback))
@@ -34,7 +34,7 @@ pub(crate) async fn once(name: &str, claim: bool, f: impl FnOnce(bool) -> bool +
 }
 
 /// A `BroadcastChannel`; dropping it closes it.
-pub(crate) struct TabChannel {
+pub struct TabChannel {
     channel: BroadcastChannel,
     _listener: EventListener,
 }
@@ -42,7 +42,7 @@ pub(crate) struct TabChannel {
 impl TabChannel {
     /// Joins channel `name`, passing every message's data to `on`. `None` where
     /// `BroadcastChannel` is missing.
-    pub(crate) fn open(name: &str, on: impl Fn(JsValue) + 'static) -> Option<TabChannel> {
+    pub fn open(name: &str, on: impl Fn(JsValue) + 'static) -> Option<TabChannel> {
         let channel = BroadcastChannel::new(name).ok()?;
         let listener = EventListener::new(&channel, "message", move |e| {
             if let Some(m) = e.dyn_ref::<MessageEvent>() {
@@ -56,7 +56,7 @@ impl TabChannel {
     }
 
     /// Sends `message` to every other member.
-    pub(crate) fn post(&self, message: &JsValue) {
+    pub fn post(&self, message: &JsValue) {
         let _ = self.channel.post_message(message);
     }
 }

@@ -8,7 +8,7 @@ use crate::core::error::Error;
 /// Checks `text` with the browser's URL parser: `http` or `https`, no credentials, query or
 /// fragment, no whitespace or control characters (which the parser would silently drop).
 /// `INVALID_CONFIG` saying what is wrong.
-pub(crate) fn proxy_url(text: &str) -> Result<ProxyUrl, Error> {
+pub fn proxy_url(text: &str) -> Result<ProxyUrl, Error> {
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::config(
             "proxyUrl must not contain spaces or control characters",

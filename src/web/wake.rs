@@ -22,21 +22,21 @@ struct Inner {
 
 /// A one-shot, re-armable wake-up for one waiting task.
 #[derive(Clone, Default)]
-pub(crate) struct Wakeup(Rc<Inner>);
+pub struct Wakeup(Rc<Inner>);
 
 impl Wakeup {
     /// Fires it: the pending [`Wakeup::wait`] completes.
-    pub(crate) fn wake(&self) {
+    pub fn wake(&self) {
         wake_inner(&self.0);
     }
 
     /// Completes once fired (at once if it fired since the last wait), then re-arms.
-    pub(crate) fn wait(&self) -> WaitFuture {
+    pub fn wait(&self) -> WaitFuture {
         WaitFuture(self.0.clone())
     }
 
     /// Completes once fired or after `ms` milliseconds, whichever comes first.
-    pub(crate) async fn wait_at_most(&self, ms: u64) {
+    pub async fn wait_at_most(&self, ms: u64) {
         let timeout = TimeoutFuture::new(ms.min(u32::MAX.into()) as u32);
         select(pin!(self.wait()), timeout).await;
     }
@@ -50,7 +50,7 @@ fn wake_inner(inner: &Inner) {
 }
 
 /// The future of [`Wakeup::wait`].
-pub(crate) struct WaitFuture(Rc<Inner>);
+pub struct WaitFuture(Rc<Inner>);
 
 impl Future for WaitFuture {
     type Output = ();
@@ -66,20 +66,20 @@ impl Future for WaitFuture {
 
 /// Wakes every subscribed wait (a status arrived, the network or visibility changed).
 #[derive(Default)]
-pub(crate) struct Hub {
+pub struct Hub {
     waits: RefCell<Vec<Weak<Inner>>>,
 }
 
 impl Hub {
     /// Subscribes `wakeup` for as long as it lives.
-    pub(crate) fn subscribe(&self, wakeup: &Wakeup) {
+    pub fn subscribe(&self, wakeup: &Wakeup) {
         let mut waits = self.waits.borrow_mut();
         waits.retain(|w| w.strong_count() > 0);
         waits.push(Rc::downgrade(&wakeup.0));
     }
 
     /// Fires every live subscriber.
-    pub(crate) fn wake_all(&self) {
+    pub fn wake_all(&self) {
         let live: Vec<Rc<Inner>> = self
             .waits
             .borrow()
@@ -93,7 +93,7 @@ impl Hub {
 }
 
 /// Sleeps `ms` milliseconds; `ABORTED` as soon as `signal` fires.
-pub(crate) async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), Error> {
+pub async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), Error> {
     abort::check(signal)?;
     let wakeup = Wakeup::default();
     let w = wakeup.clone();
