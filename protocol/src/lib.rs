@@ -1,6 +1,7 @@
 //! pingpong-protocol: the PingPongCheckout v4 wire format and the register↔proxy contract,
 //! defined once for the sandbox, the proxy and the browser library.
 //!
+//! - [`api`]: the four v4 APIs, their names and paths;
 //! - [`money`]: currencies and amounts in integer minor units (never `f64`);
 //! - [`ids`]: validated order, refund, request, register and store ids;
 //! - [`status`], [`result_code`]: PingPong's statuses and result codes;
@@ -13,6 +14,7 @@
 //! `sign` off, so neither serde_json nor a digest lands in the wasm.
 #![deny(missing_docs)]
 
+pub mod api;
 #[cfg(feature = "wire")]
 pub mod biz;
 pub mod contract;
@@ -26,6 +28,7 @@ pub mod sign;
 pub mod status;
 pub mod time;
 
+pub use api::Api;
 pub use contract::{ApiError, Method};
 #[cfg(feature = "wire")]
 pub use envelope::{Envelope, EnvelopeError};

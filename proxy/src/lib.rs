@@ -32,7 +32,6 @@ mod notify;
 mod payments;
 mod refunds;
 pub mod tokens;
-mod transitions;
 mod upstream;
 mod util;
 mod views;

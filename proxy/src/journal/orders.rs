@@ -8,7 +8,6 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::events::push_event;
 use super::refunds::refund_totals;
-use crate::transitions::next_payment_status;
 use crate::views;
 
 /// Where the create call of an order stands.
@@ -199,7 +198,7 @@ pub(crate) struct PaymentUpdate {
     pub result_description: Option<String>,
 }
 
-/// Applies `update` to the order (statuses only move forward, see [`next_payment_status`])
+/// Applies `update` to the order (statuses only move forward: [`PaymentStatus::advance`])
 /// and, when the status changed, adds a `payment` event for the order's store.
 /// `None` when the order is unknown.
 pub(crate) fn apply_payment(
@@ -215,7 +214,7 @@ pub(crate) fn apply_payment(
     let mut status_changed = false;
     if let Some((status, late)) = update
         .status
-        .and_then(|incoming| next_payment_status(old.status, incoming))
+        .and_then(|incoming| old.status.advance(incoming))
     {
         new.status = status;
         new.late_success |= late;

@@ -6,7 +6,6 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::events::push_event;
 use super::orders::{CreateState, bad_value, currency, load_order};
-use crate::transitions::next_refund_status;
 use crate::views;
 
 /// A refund as journaled.
@@ -191,10 +190,7 @@ pub(crate) fn apply_refund(
     };
     let mut new = old.clone();
     let mut status_changed = false;
-    if let Some(status) = update
-        .status
-        .and_then(|s| next_refund_status(old.status, s))
-    {
+    if let Some(status) = update.status.and_then(|s| old.status.advance(s)) {
         new.status = status;
         new.updated_at = now;
         status_changed = true;
