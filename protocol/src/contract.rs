@@ -5,7 +5,8 @@
 //! currency's exponent. Every error is an [`ApiError`].
 //!
 //! With the `typescript` feature the types also derive their TypeScript declarations (tsify),
-//! doc comments included: the browser library's `.d.ts` is generated from them.
+//! doc comments included: the browser library's `.d.ts` is generated from them. With the
+//! `openapi` feature they derive their OpenAPI schemas (utoipa): the proxy's `/openapi.json`.
 
 use core::fmt;
 
@@ -87,13 +88,16 @@ pub mod events {
 /// An error as the register sees it: a stable code and a human message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// The stable code.
     pub code: ErrorCode,
     /// What went wrong, for people.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub message: String,
-    /// PingPong's result code, when PingPong refused the request.
+    /// PingPong's result code, when PingPong refused the request (UPSTREAM_REJECTED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub upstream_code: Option<String>,
 }
 
@@ -119,6 +123,7 @@ impl std::error::Error for ApiError {}
 /// The wallet a consumer pays with. The proxy maps each to PingPong's method name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Method {
     /// Alipay.
     #[serde(rename = "ALIPAY")]
@@ -264,24 +269,34 @@ fn id_error(field: &str, e: IdError) -> ApiError {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePaymentRequest {
     /// Decimal string with at most the currency's decimals, e.g. `"12.50"` (never a number).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{1,12}(\\.[0-9]{1,3})?$"))]
     pub amount: String,
     /// Upper-case ISO 4217 code, e.g. `"USD"`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
     pub currency: String,
     /// `ALIPAY` or `WECHAT` (a string here, so that another value gets `INVALID_METHOD`).
     #[cfg_attr(feature = "typescript", tsify(type = "Method"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Method))]
     pub method: String,
     /// QR validity, 60..=259200 seconds (1 minute to 3 days); 300 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 60, maximum = 259200, default = 300)
+    )]
     pub expires_in_seconds: Option<i64>,
     /// The order number (1..=64 of `A-Z a-z 0-9 _ - .`); generated when absent. The library
     /// always sends one, fixed before the first send, so a retry can never create a second
     /// order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub merchant_transaction_id: Option<String>,
     /// Merchant text, at most 255 characters, no control characters, `<` or `>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub remark: Option<String>,
 }
 
@@ -341,8 +356,10 @@ impl CreatePaymentRequest {
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[cfg_attr(feature = "typescript", tsify(rename = "Payment", missing_as_null))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentView {
     /// The order number.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub merchant_transaction_id: String,
     /// PingPong's transaction number, once known.
     pub transaction_id: Option<String>,
@@ -385,15 +402,19 @@ pub struct PaymentView {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRefundRequest {
     /// Decimal string in the payment's currency, at most what remains refundable.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{1,12}(\\.[0-9]{1,3})?$"))]
     pub amount: String,
     /// The refund number (1..=64 of `A-Z a-z 0-9 _ - .`); generated when absent. The library
     /// always sends one; re-using it with the same amount is a retry, never a second refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub merchant_refund_id: Option<String>,
     /// Merchant text, at most 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub remark: Option<String>,
 }
 
@@ -436,10 +457,13 @@ impl CreateRefundRequest {
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[cfg_attr(feature = "typescript", tsify(rename = "Refund", missing_as_null))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundView {
     /// The original payment's order number.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub merchant_transaction_id: String,
     /// The refund number.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub merchant_refund_id: String,
     /// PingPong's refund number, once known.
     pub refund_id: Option<String>,
@@ -465,6 +489,7 @@ pub struct RefundView {
 /// (an `EventSource` cannot send an `Authorization` header).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventTicket {
     /// Opaque; valid for this register's store until `expiresAt`.
     pub ticket: String,

@@ -89,6 +89,33 @@ error_codes! {
     Storage = "STORAGE", 0, "Browser storage is unavailable or full, so the payment could not be journaled before sending. Nothing was sent.";
 }
 
+/// The schema of the codes the proxy answers with (those with an HTTP status), each with its
+/// status and meaning.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let codes = ErrorCode::ALL.iter().filter(|c| c.http_status() != 0);
+        let mut description = String::from("A stable error code. HTTP status and meaning:\n");
+        for c in codes.clone() {
+            description.push_str(&format!(
+                "\n- `{}` ({}): {}",
+                c.as_str(),
+                c.http_status(),
+                c.description()
+            ));
+        }
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(codes.map(|c| c.as_str())))
+            .description(Some(description))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -29,6 +29,7 @@ mod http;
 mod journal;
 mod locks;
 mod notify;
+mod openapi;
 mod payments;
 mod refunds;
 pub mod tokens;
@@ -49,7 +50,7 @@ pub use config::{
     UpstreamTimeouts,
 };
 pub use demo::SANDBOX_PATH;
-pub use http::OPENAPI;
+pub use openapi::document as openapi_document;
 pub use pingpong_sandbox::Sandbox;
 
 use app::{App, Policy};

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use pingpong_protocol::biz::Notification;
+use pingpong_protocol::contract::{ApiError, paths};
 use pingpong_protocol::{Envelope, ErrorCode};
 use serde::Serialize;
 
@@ -19,13 +20,17 @@ use crate::journal::{
     CreateState, NewNotification, PaymentUpdate, RefundUpdate, apply_payment, apply_refund,
     insert_notification, load_refund,
 };
+use crate::openapi::{AnyError, Internal, TooLarge};
 use crate::util::now_ms;
 
 /// The acknowledgement (any 2xx body but `FAIL` is a success for PingPong).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NotificationAck)]
 pub(crate) struct Ack {
+    /// Always true: the notification is journaled.
     received: bool,
+    /// The same news (kind, ids, status) was already journaled.
     duplicate: bool,
 }
 
@@ -118,6 +123,29 @@ fn read(biz: &str, stored: String, now: u64) -> (NewNotification, Change) {
     }
 }
 
+/// PingPong's notifications (not for registers)
+///
+/// Verified with the salt (forged, tampered or unsigned: 4xx), journaled once (duplicates
+/// recognised), applied, then acknowledged. The change reaches the store's event streams.
+#[utoipa::path(
+    post,
+    path = paths::NOTIFY,
+    operation_id = "pingpongNotification",
+    tag = "pingpong",
+    security(()),
+    request_body(
+        content = Object,
+        description = "PingPong's v4 notification envelope: accId, clientId, signType, code, description, bizContent (JSON text of a RECHARGE or REFUND notification), sign over every other field.",
+    ),
+    responses(
+        (status = 200, description = "Journaled.", body = Ack),
+        (status = 400, description = "INVALID_REQUEST: not a v4 notification.", body = ApiError),
+        (status = 401, description = "UNAUTHORIZED: the signature does not verify.", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
 pub(crate) async fn receive(State(app): State<Arc<App>>, body: Bytes) -> ApiResult<Json<Ack>> {
     let envelope = Envelope::parse(&body).map_err(|e| {
         fail(

@@ -1,0 +1,180 @@
+//! The OpenAPI 3.1 document of the register-facing API, generated (utoipa) from the contract
+//! types of `pingpong-protocol` and the handlers' `#[utoipa::path]` annotations; served at
+//! `/openapi.json` and checked in as `proxy/openapi.json` (a test fails while they differ).
+
+use std::sync::LazyLock;
+
+use pingpong_protocol::contract::{
+    ApiError, CreatePaymentRequest, CreateRefundRequest, EventTicket, PaymentView, RefundView,
+};
+use pingpong_protocol::{ErrorCode, Method, PaymentStatus, RefundStatus};
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{OpenApi as Document, RefOr};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::http::Health;
+use crate::notify::Ack;
+
+/// The document, as served and checked in (pretty JSON, trailing newline).
+pub(crate) static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+});
+
+/// The document, generated.
+pub fn document() -> &'static str {
+    &DOCUMENT
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "pingpong-qr-proxy",
+        description = "The register-facing API of the reference signing proxy for \
+            PingPongCheckout QR payments. JSON in camelCase; amounts are decimal strings; times \
+            are ms since the epoch; every error is an ApiError with a stable code. Registers \
+            authenticate with the bearer token the merchant issued; a register sees and refunds \
+            only its store's orders.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    servers((url = "http://127.0.0.1:8080", description = "demo mode")),
+    security(("bearer" = [])),
+    tags(
+        (name = "payments"),
+        (name = "refunds"),
+        (name = "events"),
+        (name = "pingpong"),
+        (name = "operations"),
+    ),
+    paths(
+        crate::http::create_payment,
+        crate::http::get_payment,
+        crate::http::create_refund,
+        crate::http::get_refund,
+        crate::events::issue_ticket,
+        crate::events::stream,
+        crate::notify::receive,
+        crate::http::health,
+        crate::http::openapi,
+    ),
+    components(
+        schemas(
+            ErrorCode, ApiError, Method, PaymentStatus, RefundStatus, CreatePaymentRequest,
+            PaymentView, CreateRefundRequest, RefundView, EventTicket, Ack, Health,
+        ),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, MediaType, Rejected,
+            Internal, BadUpstream, Unavailable, UnknownOutcome, AnyError,
+        ),
+    ),
+    modifiers(&Bearer, &Answers),
+)]
+struct ApiDoc;
+
+/// The register's bearer token.
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut Document) {
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description =
+            Some("A register token issued by the merchant (demo mode: demo-token).".into());
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The proxy's answers carry every field of their type (absent values are `null`) and no
+/// other: their schemas say so, so that a conformance check can hold real answers to them.
+struct Answers;
+
+/// The schemas of answer bodies.
+const ANSWERS: [&str; 6] = [
+    "ApiError",
+    "PaymentView",
+    "RefundView",
+    "EventTicket",
+    "NotificationAck",
+    "Health",
+];
+
+impl Modify for Answers {
+    fn modify(&self, doc: &mut Document) {
+        let Some(components) = doc.components.as_mut() else {
+            return;
+        };
+        for name in ANSWERS {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+                if name != "ApiError" {
+                    object.required = object.properties.keys().cloned().collect();
+                }
+            }
+        }
+    }
+}
+
+/// Reusable error responses, each an `ApiError` answer with its description (the types exist
+/// for the document only).
+macro_rules! error_responses {
+    ($($(#[$attr:meta])* $name:ident;)*) => {
+        $(
+            #[derive(ToResponse)]
+            $(#[$attr])*
+            #[allow(dead_code)]
+            pub(crate) struct $name(ApiError);
+        )*
+    };
+}
+
+error_responses! {
+    /// INVALID_REQUEST (not JSON of the documented shape), INVALID_AMOUNT, INVALID_CURRENCY,
+    /// INVALID_METHOD, INVALID_EXPIRY, INVALID_ID or INVALID_REMARK. Nothing was sent upstream.
+    BadRequest;
+
+    /// UNAUTHORIZED: no or unknown bearer token (or ticket).
+    #[response(headers(("WWW-Authenticate" = String, description = "Bearer")))]
+    Unauthorized;
+
+    /// FORBIDDEN: the order belongs to another store.
+    Forbidden;
+
+    /// NOT_FOUND: no such order, refund or route.
+    NotFound;
+
+    /// BODY_TOO_LARGE: the body exceeds 16 KiB.
+    TooLarge;
+
+    /// UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json.
+    MediaType;
+
+    /// UPSTREAM_REJECTED: PingPong refused the request (a verified answer without a status);
+    /// upstreamCode holds its result code, e.g. 102000 (invalid parameter), 105000 (the order is
+    /// closed) or 107000 (the id was used upstream with other parameters) on a create, 107001
+    /// (PingPong does not know the order) on a read.
+    Rejected;
+
+    /// INTERNAL: the proxy failed; retry with the same ids.
+    Internal;
+
+    /// UPSTREAM_BAD_SIGNATURE (the answer did not verify: tampered, unsigned, or a wrong account)
+    /// or UPSTREAM_INVALID_RESPONSE (unreadable): the outcome is unknown; query again.
+    BadUpstream;
+
+    /// UPSTREAM_UNAVAILABLE: PingPong unreachable, HTTP 5xx or a system error (upstreamCode
+    /// 5xxxxx/6xxxxx): the outcome is unknown; retry with the same ids.
+    Unavailable;
+
+    /// UNKNOWN_OUTCOME: sent, no answer; the order or refund may exist. Query or retry with the
+    /// same ids; never treat it as failed.
+    UnknownOutcome;
+
+    /// Any other error, e.g. METHOD_NOT_ALLOWED (405).
+    AnyError;
+}
