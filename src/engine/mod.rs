@@ -4,6 +4,7 @@
 
 mod push;
 mod refund;
+mod resume;
 mod start;
 mod wait;
 

@@ -1,13 +1,12 @@
-//! Refunds (checked against the ledger before any request, journaled before the send) and
-//! resuming everything a reload left pending.
+//! Refunds: checked against the ledger before any request, journaled before the send,
+//! re-sent with the same id when unanswered.
 
-use futures::future::join_all;
 use gloo_net::http::Method;
-use pingpong_protocol::contract::{CreateRefundRequest, PaymentView, RefundView, paths};
+use pingpong_protocol::contract::{CreateRefundRequest, RefundView, paths};
 use pingpong_protocol::{ErrorCode, MerchantRefundId, PaymentStatus};
 use web_sys::AbortSignal;
 
-use super::{Engine, OnUpdate, Source, mismatch, payment_id, refund_id};
+use super::{Engine, Source, mismatch, payment_id, refund_id};
 use crate::core::error::Error;
 use crate::core::journal::{PaymentEntry, Phase, RefundEntry};
 use crate::core::ledger::check_refund;
@@ -171,52 +170,5 @@ impl Engine {
             }
             other => other,
         }
-    }
-
-    /// Follows every pending payment and refund of the journal to its end, all at once;
-    /// resolves with the payments' final states (in journal order). `ABORTED` on `signal`.
-    pub async fn resume(
-        &self,
-        signal: Option<&AbortSignal>,
-        on_update: OnUpdate<'_, PaymentView>,
-    ) -> Result<Vec<PaymentView>, Error> {
-        let pending = self.pending()?;
-        join_all(
-            pending
-                .into_iter()
-                .map(|entry| self.follow(entry, signal, on_update)),
-        )
-        .await
-        .into_iter()
-        .collect()
-    }
-
-    async fn follow(
-        &self,
-        entry: PaymentEntry,
-        signal: Option<&AbortSignal>,
-        on_update: OnUpdate<'_, PaymentView>,
-    ) -> Result<PaymentView, Error> {
-        let pid = entry.merchant_transaction_id.clone();
-        let view = self.wait_payment(&pid, signal, on_update).await?;
-        let open: Vec<String> = self
-            .journal
-            .load(&pid)?
-            .map(|e| {
-                e.refunds
-                    .iter()
-                    .filter(|r| r.is_pending())
-                    .map(|r| r.merchant_refund_id.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for rid in open {
-            self.wait_refund(&pid, &rid, signal, None).await?;
-        }
-        Ok(self
-            .journal
-            .load(&pid)?
-            .and_then(|e| e.payment)
-            .unwrap_or(view))
     }
 }
