@@ -38,10 +38,15 @@ test("a reload mid-payment resumes it with its QR, then the payment succeeds", a
   const id = await qrShown(page);
   const before = await readQr(page);
 
+  // Every request from the reload on, the reload's own document included: listening
+  // before it is what makes "no second create" mean something.
+  const seen = [];
+  page.on("request", (r) => seen.push(`${r.method()} ${new URL(r.url()).pathname}`));
+  const calls = countPaymentCalls(page);
   await page.reload();
   await ready(page);
-  const calls = countPaymentCalls(page);
   const resumed = await qrShown(page);
+  assert.ok(seen.includes("GET /"), `the listener saw the reload: ${seen}`);
   assert.equal(resumed, id, "the same payment is back on screen");
   assert.equal(await readQr(page), before, "with the same QR");
   assert.match(await page.textContent("#status"), /Resumed after a reload/);

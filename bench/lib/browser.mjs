@@ -7,7 +7,8 @@ export { launchBrowser };
 /**
  * A fresh context and page on the benchmark page. The document gets COOP/COEP headers
  * (added here: the proxy serves plain files) so the page is cross-origin isolated and
- * `performance.now()` has 5 µs resolution instead of 100 µs.
+ * `performance.now()` has 5 µs resolution instead of 100 µs; and loses the proxy's page
+ * policy, written for the demo register (the benchmark page has inline code).
  */
 export async function openPage(browser, url) {
   const context = await browser.newContext();
@@ -15,10 +16,11 @@ export async function openPage(browser, url) {
   const errors = watchErrors(page);
   await page.route(`${url}/index.html`, async (route) => {
     const response = await route.fetch();
+    const { "content-security-policy": _policy, ...headers } = response.headers();
     await route.fulfill({
       response,
       headers: {
-        ...response.headers(),
+        ...headers,
         "cross-origin-opener-policy": "same-origin",
         "cross-origin-embedder-policy": "require-corp",
       },

@@ -181,11 +181,14 @@ function searchForSecrets(t, stack, { raw, sent, bodies, sseMessages, requests, 
   assert.ok(raw.length > 100_000, `searched ${raw.length} bytes received`);
 }
 
-/** A demo-mode proxy at TRACE with two more registers (same store; another store), behind a relay. */
+/**
+ * A demo-mode proxy at TRACE with two more registers (same store; another store), behind a
+ * relay. With registers configured, `demo-token` is a register only when listed too.
+ */
 async function secretsStack(www) {
   const tmp = tempDir("pingpong-qr-secrets-");
   const tokensFile = join(tmp.dir, "tokens.txt");
-  writeFileSync(tokensFile, `${OTHER_STORE.token} ${OTHER_STORE.device} ${OTHER_STORE.store}\n`);
+  writeFileSync(tokensFile, `demo-token DEMO-POS-1 DEMO-STORE\n${OTHER_STORE.token} ${OTHER_STORE.device} ${OTHER_STORE.store}\n`);
   const stack = await startStack({
     relay: true,
     www,

@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(m) = Money::parse(text, c) {
         assert!(m.minor() > 0 && m.currency() == c);
+        assert!(m.within_rule(), "{text:?} accepted beyond the amount rule");
         assert!(plain(text), "{text:?} accepted");
         assert_eq!(Money::parse_wire(text, c), Ok(m));
         assert_eq!(Money::parse_wire(&m.to_decimal(), c), Ok(m));

@@ -272,10 +272,10 @@ fn id_error(field: &str, e: IdError) -> ApiError {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePaymentRequest {
     /// Decimal string with at most the currency's decimals, e.g. `"12.50"` (never a number).
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{1,12}(\\.[0-9]{1,3})?$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Amount))]
     pub amount: String,
     /// Upper-case ISO 4217 code, e.g. `"USD"`.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::CurrencyCode))]
     pub currency: String,
     /// `ALIPAY` or `WECHAT` (a string here, so that another value gets `INVALID_METHOD`).
     #[cfg_attr(feature = "typescript", tsify(type = "Method"))]
@@ -292,7 +292,7 @@ pub struct CreatePaymentRequest {
     /// always sends one, fixed before the first send, so a retry can never create a second
     /// order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub merchant_transaction_id: Option<String>,
     /// Merchant text, at most 255 characters, no control characters, `<` or `>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,7 +359,7 @@ impl CreatePaymentRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentView {
     /// The order number.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_transaction_id: String,
     /// PingPong's transaction number, once known.
     pub transaction_id: Option<String>,
@@ -405,12 +405,12 @@ pub struct PaymentView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRefundRequest {
     /// Decimal string in the payment's currency, at most what remains refundable.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{1,12}(\\.[0-9]{1,3})?$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Amount))]
     pub amount: String,
     /// The refund number (1..=64 of `A-Z a-z 0-9 _ - .`); generated when absent. The library
     /// always sends one; re-using it with the same amount is a retry, never a second refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub merchant_refund_id: Option<String>,
     /// Merchant text, at most 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -460,10 +460,10 @@ impl CreateRefundRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundView {
     /// The original payment's order number.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_transaction_id: String,
     /// The refund number.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_refund_id: String,
     /// PingPong's refund number, once known.
     pub refund_id: Option<String>,

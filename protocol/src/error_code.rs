@@ -80,6 +80,9 @@ error_codes! {
     UnknownOutcome = "UNKNOWN_OUTCOME", 504, "The request was sent but no answer came: it may have happened. Query, or retry with the same ids; never treat it as failed.";
     UpstreamBadSignature = "UPSTREAM_BAD_SIGNATURE", 502, "PingPong's answer did not verify and was discarded. The outcome is unknown: query again.";
     UpstreamInvalidResponse = "UPSTREAM_INVALID_RESPONSE", 502, "PingPong's answer was unreadable. The outcome is unknown: query again.";
+    UpstreamOrderUnknown = "UPSTREAM_ORDER_UNKNOWN", 409, "PingPong no longer knows a payment this proxy holds (upstreamCode 107001, or 107002 for a refund); the proxy changed nothing and refunded nothing. Its QR cannot be paid: start a new payment with a new id. If the customer says they paid, or for a refund, check the PingPong merchant back office.";
+    Busy = "BUSY", 503, "The proxy is at its limit of connections or of event streams; nothing was done. Retry in a moment with the same ids; without an event stream, poll.";
+    NotificationMismatch = "NOTIFICATION_MISMATCH", 409, "A signed notification disagrees with the journaled payment or refund (amount, currency, ids or result code). It was not applied and is logged as an anomaly; the proxy asked PingPong for the status instead. PingPong retries it.";
     Internal = "INTERNAL", 500, "The proxy failed. Retry with the same ids.";
     InvalidConfig = "INVALID_CONFIG", 0, "The library was set up wrong (empty token, bad proxyUrl, bad option). Fix the configuration.";
     Network = "NETWORK", 0, "The proxy could not be reached. The library retries with the same ids; an order may exist.";

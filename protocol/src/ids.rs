@@ -2,7 +2,10 @@
 //! cash-register and store ids.
 //!
 //! PingPong allows 64 characters and warns that punctuation may upset downstream channels
-//! (reference §1.2), so ids here are 1..=64 of `A-Z a-z 0-9 _ - .`.
+//! (reference §1.2), so ids here are 1..=64 of `A-Z a-z 0-9 _ - .`, not made only of dots.
+//! Ids travel in URL paths (`/v1/payments/{id}`), and a URL parser rewrites the segments
+//! `.` and `..` (`/v1/payments/..` becomes `/v1/`): such an order could never be read or
+//! refunded. Every other id of this charset is a path segment that no parser changes.
 
 use core::fmt;
 
@@ -20,6 +23,8 @@ pub enum IdError {
     TooLong,
     /// A character outside `A-Z a-z 0-9 _ - .` (spaces and control characters included).
     InvalidChar,
+    /// Only dots (`.`, `..`, …): a URL path would rewrite it. Add a letter or digit.
+    OnlyDots,
 }
 
 impl fmt::Display for IdError {
@@ -28,6 +33,7 @@ impl fmt::Display for IdError {
             IdError::Empty => "id is empty",
             IdError::TooLong => "id is longer than 64 characters",
             IdError::InvalidChar => "id may only hold A-Z, a-z, 0-9, '_', '-' and '.'",
+            IdError::OnlyDots => "id must not be made only of dots (a URL path rewrites them)",
         })
     }
 }
@@ -46,6 +52,9 @@ fn check_id(text: &str) -> Result<(), IdError> {
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
     {
         return Err(IdError::InvalidChar);
+    }
+    if text.bytes().all(|b| b == b'.') {
+        return Err(IdError::OnlyDots);
     }
     Ok(())
 }
@@ -167,6 +176,25 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn refuses_ids_a_url_path_would_rewrite() {
+        for dots in [".", "..", "...", &".".repeat(64)] {
+            assert_eq!(
+                MerchantTransactionId::new(dots),
+                Err(IdError::OnlyDots),
+                "{dots:?}"
+            );
+            assert_eq!(MerchantRefundId::new(dots), Err(IdError::OnlyDots));
+            assert_eq!(CashierDeviceId::new(dots), Err(IdError::OnlyDots));
+            assert_eq!(StoreId::new(dots), Err(IdError::OnlyDots));
+            assert_eq!(RequestId::new(dots), Err(IdError::OnlyDots));
+        }
+        for fine in ["a.", ".a", "..a", "a..b", "-", "_", ".-."] {
+            assert!(MerchantTransactionId::new(fine).is_ok(), "{fine:?}");
+        }
+        assert!(serde_json::from_str::<MerchantTransactionId>("\"..\"").is_err());
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! - [`time`]: timestamps and the QR validity (`timeExpire`);
 //! - [`sign`]: the v4 signature (digests behind the `sign` feature);
 //! - [`envelope`], [`biz`]: the envelope and typed bizContent (behind the `wire` feature);
-//! - [`contract`], [`error_code`]: what the register and the proxy say to each other.
+//! - [`contract`], [`error_code`]: what the register and the proxy say to each other
+//!   (their OpenAPI schemas, with `openapi::Amount` and `openapi::Id`, behind `openapi`).
 //!
 //! No I/O, no async; builds for native and wasm32. The browser library leaves `wire` and
 //! `sign` off, so neither serde_json nor a digest lands in the wasm.
@@ -23,6 +24,8 @@ pub mod envelope;
 pub mod error_code;
 pub mod ids;
 pub mod money;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod result_code;
 pub mod sign;
 pub mod status;
@@ -41,3 +44,17 @@ pub use result_code::ResultCode;
 pub use sign::SignType;
 pub use status::{FailureMode, PaymentStatus, RefundStatus};
 pub use time::TimeExpireFormat;
+
+#[cfg(test)]
+mod tests {
+    /// The crate's own test run builds every feature (its dev-dependency on itself), so the
+    /// signing and envelope tests cannot be skipped silently by `cargo test -p`.
+    #[test]
+    fn the_crates_own_tests_run_with_every_feature() {
+        let on = [
+            ("wire", cfg!(feature = "wire")),
+            ("sign", cfg!(feature = "sign")),
+        ];
+        assert_eq!(on, [("wire", true), ("sign", true)]);
+    }
+}

@@ -29,8 +29,14 @@ const CURRENCIES: &[(&str, u8)] = &[
     ("VND", 0),
 ];
 
-/// The longest amount a register may type, in characters (PingPong's `amount` is `string(12)`).
-pub const MAX_AMOUNT_LEN: usize = 12;
+/// The amount rule, the one every part applies (proxy, browser library, sandbox, and the
+/// OpenAPI document's `Amount` pattern `^[0-9]{1,12}(\.[0-9]{1,3})?$`): an amount is written
+/// with at most `MAX_AMOUNT_DIGITS` digits before the decimal point and at most the
+/// currency's exponent after it, and is greater than zero. So the largest amount is just
+/// under 10^12 major units: `"999999999999.99"` USD, `"999999999999.999"` KWD,
+/// `"999999999999"` JPY. (PingPong types `amount` as `string(12)`; the twelve are read as
+/// the integer digits, which every currency's largest amount then shares.)
+pub const MAX_AMOUNT_DIGITS: usize = 12;
 
 /// The longest amount accepted on the wire from PingPong, which pads to 6 decimals.
 pub const MAX_WIRE_AMOUNT_LEN: usize = 24;
@@ -105,7 +111,10 @@ pub enum AmountError {
         /// Decimals the currency allows.
         allowed: u8,
     },
-    /// Longer than the allowed number of characters.
+    /// More than [`MAX_AMOUNT_DIGITS`] digits before the decimal point (10^12 major units
+    /// or more).
+    TooLarge,
+    /// Longer than the allowed number of characters (amounts read from PingPong).
     TooLong {
         /// The limit in characters.
         max: usize,
@@ -132,6 +141,9 @@ impl fmt::Display for AmountError {
                     "amount has more than {allowed} decimals for this currency"
                 )
             }
+            AmountError::TooLarge => {
+                f.write_str("amount has more than 12 digits before the decimal point")
+            }
             AmountError::TooLong { max } => write!(f, "amount is longer than {max} characters"),
             AmountError::UnknownCurrency => f.write_str("currency is not supported"),
         }
@@ -153,10 +165,18 @@ impl Money {
         Money { minor, currency }
     }
 
-    /// Parses what a register typed: digits, optionally a dot and at most the currency's
-    /// exponent of decimals, at most [`MAX_AMOUNT_LEN`] characters, greater than zero.
+    /// Parses what a register typed, by the amount rule ([`MAX_AMOUNT_DIGITS`]): digits
+    /// (at most 12 before the point), optionally a dot and at most the currency's exponent
+    /// of decimals, greater than zero.
     pub fn parse(text: &str, currency: Currency) -> Result<Money, AmountError> {
-        parse_decimal(text, currency, MAX_AMOUNT_LEN, false)
+        parse_decimal(text, currency, usize::MAX, MAX_AMOUNT_DIGITS, false)
+    }
+
+    /// Whether the amount keeps to the amount rule's bound: below 10^12 major units. For
+    /// amounts read leniently from the wire ([`Money::parse_wire`]), as the sandbox does.
+    pub fn within_rule(self) -> bool {
+        let limit = 10u64.pow(MAX_AMOUNT_DIGITS as u32 + self.currency.exponent() as u32);
+        self.minor < limit
     }
 
     /// Parses an amount received from PingPong, which may pad with zeros beyond the
@@ -165,7 +185,7 @@ impl Money {
     /// The value is bounded too: its 6-decimal form (what PingPong writes back) must itself
     /// fit in [`MAX_WIRE_AMOUNT_LEN`], so every amount read here can be echoed and read again.
     pub fn parse_wire(text: &str, currency: Currency) -> Result<Money, AmountError> {
-        let money = parse_decimal(text, currency, MAX_WIRE_AMOUNT_LEN, true)?;
+        let money = parse_decimal(text, currency, MAX_WIRE_AMOUNT_LEN, usize::MAX, true)?;
         if money.to_decimal_with(6).len() > MAX_WIRE_AMOUNT_LEN {
             return Err(AmountError::TooLong {
                 max: MAX_WIRE_AMOUNT_LEN,
@@ -241,6 +261,7 @@ fn parse_decimal(
     text: &str,
     currency: Currency,
     max_len: usize,
+    max_int_digits: usize,
     zero_padding: bool,
 ) -> Result<Money, AmountError> {
     if text.is_empty() {
@@ -266,6 +287,9 @@ fn parse_decimal(
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
         return Err(AmountError::NotANumber);
+    }
+    if int.len() > max_int_digits {
+        return Err(AmountError::TooLarge);
     }
     let exp = currency.exponent() as usize;
     // Bytes, not `str` slices: a `str` split pulls the char-boundary panic (with its
@@ -362,14 +386,45 @@ mod tests {
             ("1.5E+2", AmountError::ExponentNotation),
             ("1.234", AmountError::TooManyDecimals { allowed: 2 }),
             ("12.500", AmountError::TooManyDecimals { allowed: 2 }),
-            ("1234567890123", AmountError::TooLong { max: 12 }),
+            ("1234567890123", AmountError::TooLarge),
+            ("1000000000000.00", AmountError::TooLarge),
+            ("0000000000001", AmountError::TooLarge),
         ];
         for (text, want) in cases {
             assert_eq!(Money::parse(text, usd), Err(want), "{text:?}");
         }
         assert_eq!(
+            Money::parse(&"9".repeat(10_000), usd),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
             Money::parse("100.5", ccy("JPY")),
             Err(AmountError::TooManyDecimals { allowed: 0 })
+        );
+    }
+
+    #[test]
+    fn the_amount_rule_at_both_edges() {
+        // The largest amount of each exponent is accepted; one more digit is refused.
+        for (code, largest, over) in [
+            ("USD", "999999999999.99", "1000000000000"),
+            ("KWD", "999999999999.999", "1000000000000.000"),
+            ("JPY", "999999999999", "9999999999999"),
+        ] {
+            let c = ccy(code);
+            let money = Money::parse(largest, c).unwrap();
+            assert_eq!(money.to_decimal(), largest);
+            assert!(money.within_rule());
+            assert_eq!(Money::parse(over, c), Err(AmountError::TooLarge), "{over}");
+            let beyond = Money::from_minor(money.minor() + 1, c);
+            assert!(!beyond.within_rule(), "{code}");
+            // What PingPong echoes (6 decimals) reads back.
+            assert_eq!(Money::parse_wire(&money.to_decimal_with(6), c), Ok(money));
+        }
+        assert!(Money::parse("000000000001.5", ccy("USD")).is_ok());
+        assert_eq!(
+            Money::parse("1.0001", ccy("KWD")),
+            Err(AmountError::TooManyDecimals { allowed: 3 })
         );
     }
 
@@ -433,7 +488,7 @@ mod tests {
             let currency = Currency(i as u8);
             let money = Money::from_minor(minor, currency);
             let text = money.to_decimal();
-            prop_assume!(text.len() <= MAX_AMOUNT_LEN);
+            prop_assume!(money.within_rule());
             prop_assert_eq!(Money::parse(&text, currency), Ok(money));
             prop_assert_eq!(Money::parse_wire(&money.to_decimal_with(6), currency), Ok(money));
         }

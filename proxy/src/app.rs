@@ -1,9 +1,10 @@
 //! The state every request shares.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pingpong_protocol::{FailureMode, TimeExpireFormat};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::auth::{Registers, Tickets};
 use crate::config::MethodNames;
@@ -28,6 +29,8 @@ pub(crate) struct App {
     pub tickets: Tickets,
     pub policy: Policy,
     pub locks: KeyedLocks,
+    /// One permit per event stream that may be open (each holds its connection busy).
+    pub streams: Arc<Semaphore>,
     pub keep_alive: Duration,
     /// Turns true when the proxy shuts down: event streams end.
     pub shutdown: watch::Receiver<bool>,

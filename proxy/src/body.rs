@@ -2,6 +2,7 @@
 //! router's body limit (16 KiB), the documented shape — each refusal with its contract code.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use pingpong_protocol::ErrorCode;
@@ -24,6 +25,18 @@ fn is_json(req: &Request) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// Whether reading the body failed because its deadline passed (the listener's body limit).
+fn timed_out(rejection: &BytesRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiFailure;
 
@@ -37,6 +50,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 fail(ErrorCode::BodyTooLarge, "the body exceeds 16 KiB")
+            } else if timed_out(&r) {
+                fail(
+                    ErrorCode::InvalidRequest,
+                    "the body did not arrive in time; send it at once after the headers",
+                )
             } else {
                 fail(ErrorCode::InvalidRequest, "the body could not be read")
             }

@@ -12,8 +12,8 @@ use clap::Parser;
 use pingpong_protocol::{FailureMode, SignType, TimeExpireFormat};
 
 use crate::config::{
-    Config, MethodNames, PINGPONG_SANDBOX_URL, PingPongAccount, SandboxOptions, Secret, Upstream,
-    UpstreamTimeouts,
+    Config, ConnectionLimits, MethodNames, PINGPONG_SANDBOX_URL, PingPongAccount, SandboxOptions,
+    Secret, Upstream, UpstreamTimeouts,
 };
 use crate::tokens;
 
@@ -22,7 +22,8 @@ Secrets:
   PINGPONG_SALT            the merchant's signing salt (or PINGPONG_SALT_FILE / --salt-file)
 
 Without PINGPONG_ACC_ID, PINGPONG_CLIENT_ID and a salt the proxy runs in DEMO MODE: the
-sandbox runs inside it at /sandbox and the single register token is `demo-token`.";
+sandbox runs inside it at /sandbox and, unless --token or --tokens-file configures
+registers, the single register token is `demo-token`.";
 
 /// `pingpong-qr-proxy [FLAGS]`.
 #[derive(Debug, Parser)]
@@ -116,6 +117,18 @@ pub struct Cli {
     /// Sends per PingPong call when it is unreachable or answers 5xx.
     #[arg(long, env = "PINGPONG_ATTEMPTS", default_value_t = 3)]
     pub attempts: u32,
+    /// Time for a request's headers (and for an idle connection), in ms.
+    #[arg(long, env = "PINGPONG_QR_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+    /// Time for a request's whole body after its headers, in ms.
+    #[arg(long, env = "PINGPONG_QR_BODY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub body_timeout_ms: u64,
+    /// Connections held at once [default: the open-file limit less 64].
+    #[arg(long, env = "PINGPONG_QR_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Event streams open at once [default: half the connections].
+    #[arg(long, env = "PINGPONG_QR_MAX_EVENT_STREAMS")]
+    pub max_event_streams: Option<usize>,
 }
 
 fn parse_sign_type(text: &str) -> Result<SignType, String> {
@@ -203,6 +216,12 @@ impl Cli {
                 request: Duration::from_millis(self.timeout_ms),
                 attempts: self.attempts,
                 ..UpstreamTimeouts::default()
+            },
+            connections: ConnectionLimits {
+                header_read: Duration::from_millis(self.header_timeout_ms),
+                body_read: Duration::from_millis(self.body_timeout_ms),
+                max_connections: self.max_connections,
+                max_event_streams: self.max_event_streams,
             },
             ..Config::default()
         };

@@ -173,6 +173,53 @@ impl Default for UpstreamTimeouts {
     }
 }
 
+/// Limits of the proxy's own listener, against clients that connect and stall (docs/proxy.md,
+/// "Limits").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Time for a request's headers, from the connection's start or the previous answer's
+    /// end: also how long an idle connection stays open. Default 10 s.
+    pub header_read: Duration,
+    /// Time for a request's whole body, from its headers. Default 10 s.
+    pub body_read: Duration,
+    /// Connections held at once. Beyond it the oldest connection without a request in
+    /// progress is closed to make room; when every one is busy a new one is answered
+    /// `503 BUSY`. `None`: the open-file limit less [`FILES_RESERVED`] (16..=16384).
+    pub max_connections: Option<usize>,
+    /// Event streams open at once (each holds a connection busy); beyond it
+    /// `GET /v1/events` answers `503 BUSY`. `None`: half of `max_connections`.
+    pub max_event_streams: Option<usize>,
+}
+
+/// Open files kept for the journal, upstream calls and the rest when the connection cap
+/// is derived from the open-file limit.
+pub const FILES_RESERVED: usize = 64;
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_read: Duration::from_secs(10),
+            body_read: Duration::from_secs(10),
+            max_connections: None,
+            max_event_streams: None,
+        }
+    }
+}
+
+impl ConnectionLimits {
+    /// `(max_connections, max_event_streams)` for a process that may open `open_files`
+    /// files.
+    pub fn resolve(&self, open_files: u64) -> (usize, usize) {
+        let derived = usize::try_from(open_files)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(FILES_RESERVED)
+            .clamp(16, 16_384);
+        let connections = self.max_connections.unwrap_or(derived);
+        let streams = self.max_event_streams.unwrap_or(connections / 2);
+        (connections, streams)
+    }
+}
+
 /// Everything a proxy needs to start. [`Config::default`] is demo mode on `127.0.0.1:8080`.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -185,7 +232,8 @@ pub struct Config {
     pub database: PathBuf,
     /// Origins allowed to call the API from a browser (CORS), e.g. `https://pos.example.com`.
     pub allow_origins: Vec<String>,
-    /// Register credentials. Demo mode adds [`RegisterToken::demo`].
+    /// Register credentials. Demo mode with none configured has [`RegisterToken::demo`]
+    /// alone; with any configured, `demo-token` is not a register.
     pub registers: Vec<RegisterToken>,
     /// PingPong, or the embedded sandbox.
     pub upstream: Upstream,
@@ -205,6 +253,8 @@ pub struct Config {
     pub ticket_ttl: Duration,
     /// Interval of SSE keep-alive comments.
     pub keep_alive: Duration,
+    /// Time limits and caps of the listener.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for Config {
@@ -224,6 +274,7 @@ impl Default for Config {
             timeouts: UpstreamTimeouts::default(),
             ticket_ttl: Duration::from_secs(120),
             keep_alive: Duration::from_secs(15),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -283,6 +334,25 @@ impl Config {
         }
         if self.timeouts.attempts == 0 {
             return Err("upstream attempts must be at least 1".into());
+        }
+        let limits = &self.connections;
+        if limits.header_read.is_zero() || limits.body_read.is_zero() {
+            return Err("the header and body timeouts must be longer than 0".into());
+        }
+        if limits.max_connections.is_some_and(|c| c < 2) {
+            return Err("--max-connections must be at least 2".into());
+        }
+        if limits.max_event_streams == Some(0) {
+            return Err("--max-event-streams must be at least 1".into());
+        }
+        if let (Some(c), Some(s)) = (limits.max_connections, limits.max_event_streams)
+            && s >= c
+        {
+            return Err(
+                "--max-event-streams must be below --max-connections: streams hold their \
+                 connections, and requests need some"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -351,6 +421,25 @@ mod tests {
         assert!(c.check().is_err());
         c.allow_origins = vec!["https://pos.example.com/".into()];
         assert!(c.check().is_err());
+    }
+
+    #[test]
+    fn connection_caps_follow_the_open_file_limit() {
+        let d = ConnectionLimits::default();
+        assert_eq!(d.resolve(256), (192, 96));
+        assert_eq!(d.resolve(1024), (960, 480));
+        assert_eq!(d.resolve(20), (16, 8));
+        assert_eq!(d.resolve(u64::MAX), (16_384, 8_192));
+        let set = ConnectionLimits {
+            max_connections: Some(100),
+            max_event_streams: Some(10),
+            ..d
+        };
+        assert_eq!(set.resolve(256), (100, 10));
+        let mut c = Config::demo("x.sqlite");
+        c.connections.max_connections = Some(10);
+        c.connections.max_event_streams = Some(10);
+        assert!(c.check().unwrap_err().contains("below --max-connections"));
     }
 
     #[test]

@@ -1,25 +1,52 @@
 //! Demo mode: the sandbox runs inside the proxy, nested at `/sandbox` on the proxy's own
 //! listener, and the proxy calls it over real HTTP exactly as it would call PingPong, with
-//! the public sandbox account A (docs/architecture.md, "Defaults").
+//! the public sandbox account A (docs/architecture.md, "Defaults"). Its state lives in its
+//! own SQLite file beside the journal ([`sandbox_database`]), so a restarted demo finds every
+//! order where PingPong would: open ones can still be paid, paid ones refunded. Its wallet and
+//! control routes serve the proxy's own pages (its public origin and the `--allow-origin`
+//! ones) only.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use pingpong_protocol::SignType;
-use pingpong_sandbox::{Account, Sandbox, SandboxConfig};
+use pingpong_sandbox::{Account, PersistError, Sandbox, SandboxConfig};
 
 use crate::config::{Config, PingPongAccount, SandboxOptions, Secret};
 
 /// Where the embedded sandbox is mounted.
 pub const SANDBOX_PATH: &str = "/sandbox";
 
-/// The sandbox of a proxy publicly reachable at `public_url`.
-pub(crate) fn sandbox(config: &Config, options: &SandboxOptions, public_url: &str) -> Sandbox {
+/// The embedded sandbox's state file: the journal's name with `.sandbox.sqlite` as its
+/// extension (`journal.sqlite` → `journal.sandbox.sqlite`), in the same directory.
+pub fn sandbox_database(journal: &Path) -> PathBuf {
+    journal.with_extension("sandbox.sqlite")
+}
+
+/// `scheme://host[:port]` of a base URL.
+fn origin(url: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    match url[scheme_end..].find('/') {
+        Some(i) => url[..scheme_end + i].to_owned(),
+        None => url.to_owned(),
+    }
+}
+
+/// The sandbox of a proxy publicly reachable at `public_url`, on its state file.
+pub(crate) fn sandbox(
+    config: &Config,
+    options: &SandboxOptions,
+    public_url: &str,
+) -> Result<Sandbox, PersistError> {
+    let mut origins = vec![origin(public_url)];
+    origins.extend(config.allow_origins.iter().cloned());
     let mut sandbox = SandboxConfig {
         public_url: format!("{public_url}{SANDBOX_PATH}"),
         time_expire_format: config.time_expire_format,
         failure_mode: config.failure_mode,
         refund_delay: options.refund_delay,
         time_scale: options.time_scale,
+        allowed_origins: Some(origins),
         ..SandboxConfig::default()
     };
     // Method names changed by flags must be accepted by the embedded acquirer too.
@@ -28,7 +55,7 @@ pub(crate) fn sandbox(config: &Config, options: &SandboxOptions, public_url: &st
             sandbox.methods.push(name.clone());
         }
     }
-    Sandbox::new(sandbox)
+    Sandbox::open(sandbox, &sandbox_database(&config.database))
 }
 
 /// The account the proxy signs with in demo mode, calling the sandbox at the loopback
@@ -49,5 +76,27 @@ pub(crate) fn account(bound: SocketAddr) -> PingPongAccount {
         client_id: a.client_id,
         salt: Secret::new(a.salt),
         sign_type: SignType::Sha256,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_its_files_and_origins() {
+        assert_eq!(
+            sandbox_database(Path::new("/var/lib/pq/journal.sqlite")),
+            PathBuf::from("/var/lib/pq/journal.sandbox.sqlite")
+        );
+        assert_eq!(
+            sandbox_database(Path::new("demo")),
+            PathBuf::from("demo.sandbox.sqlite")
+        );
+        assert_eq!(origin("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(
+            origin("https://pos.example.com/proxy"),
+            "https://pos.example.com"
+        );
     }
 }

@@ -17,13 +17,13 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use pingpong_protocol::ErrorCode;
 use pingpong_protocol::contract::{ApiError, EventTicket, paths};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, watch};
 
 use crate::app::App;
 use crate::auth::Register;
 use crate::error::{ApiResult, fail};
 use crate::journal::{StoredEvent, events_after, last_seq};
-use crate::openapi::{AnyError, Unauthorized};
+use crate::openapi::{AnyError, Busy, Unauthorized};
 use crate::util::now_ms;
 
 /// Events read from the journal per query.
@@ -41,6 +41,7 @@ const BATCH: u32 = 100;
     responses(
         (status = 201, description = "A ticket.", body = EventTicket),
         (status = 401, response = Unauthorized),
+        (status = 503, response = Busy),
         (status = "default", response = AnyError),
     ),
 )]
@@ -112,6 +113,7 @@ fn parse_seq(text: &str) -> ApiResult<u64> {
         (status = 200, description = "The stream: `payment` events carry a PaymentView, `refund` events a RefundView.", content_type = "text/event-stream", body = String),
         (status = 400, description = "INVALID_REQUEST: Last-Event-ID is not a number.", body = ApiError),
         (status = 401, response = Unauthorized),
+        (status = 503, response = Busy),
         (status = "default", response = AnyError),
     ),
 )]
@@ -139,6 +141,13 @@ pub(crate) async fn stream(
             .map(|v| parse_seq(&v))
             .transpose()?,
     };
+    let permit = app.streams.clone().try_acquire_owned().map_err(|_| {
+        tracing::warn!(store = %register.store_id, "event streams at their cap: 503 BUSY");
+        fail(
+            ErrorCode::Busy,
+            "the proxy has as many event streams open as it allows; poll meanwhile and retry in a moment",
+        )
+    })?;
     // An id beyond the journal (a replaced file) resumes from now rather than waiting.
     let newest = app.journal.read(last_seq).await?;
     let cursor = last.map_or(newest, |n| n.min(newest));
@@ -150,6 +159,7 @@ pub(crate) async fn stream(
         store: register.store_id.as_str().to_owned(),
         cursor,
         buffer: VecDeque::new(),
+        _permit: permit,
     };
     let sse = Sse::new(events(state)).keep_alive(KeepAlive::new().interval(app.keep_alive));
     let mut response = sse.into_response();
@@ -166,6 +176,8 @@ struct StreamState {
     buffer: VecDeque<StoredEvent>,
     wake: watch::Receiver<u64>,
     shutdown: watch::Receiver<bool>,
+    /// This stream's place under the cap, given back when it ends.
+    _permit: OwnedSemaphorePermit,
 }
 
 /// The event with the view's `serverTime` set to now (it was journaled at change time).

@@ -17,6 +17,7 @@ use pingpong_protocol::ErrorCode;
 use pingpong_protocol::contract::{
     ApiError, CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView, paths,
 };
+use pingpong_protocol::openapi::Id;
 use serde::Serialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -28,8 +29,8 @@ use crate::body::{JsonBody, MAX_BODY};
 use crate::config::Config;
 use crate::error::{ApiResult, code_for_status, fail};
 use crate::openapi::{
-    AnyError, BadRequest, BadUpstream, Forbidden, Internal, MediaType, NotFound, Rejected,
-    TooLarge, Unauthorized, Unavailable, UnknownOutcome, document,
+    AnyError, BadRequest, BadUpstream, Busy, Forbidden, Internal, MediaType, NotFound,
+    OrderUnknown, Rejected, TooLarge, Unauthorized, Unavailable, UnknownOutcome, document,
 };
 use crate::{events, notify, payments, refunds};
 
@@ -62,7 +63,9 @@ pub(crate) fn router(app: Arc<App>, config: &Config) -> Router {
         .fallback_service(www)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(refuse_declared_oversize))
         .layer(middleware::from_fn(normalise_errors))
+        .layer(middleware::from_fn(page_headers))
         .layer(cors(&config.allow_origins))
         .with_state(app)
 }
@@ -133,13 +136,14 @@ pub(crate) async fn create_payment(
     path = paths::PAYMENT,
     operation_id = "getPayment",
     tag = "payments",
-    params(("merchantTransactionId" = String, Path, pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("merchantTransactionId" = Id, Path)),
     responses(
         (status = 200, description = "The order.", body = PaymentView),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 409, response = OrderUnknown),
         (status = 422, response = Rejected),
         (status = 500, response = Internal),
         (status = 502, response = BadUpstream),
@@ -167,7 +171,7 @@ pub(crate) async fn get_payment(
     path = paths::REFUNDS,
     operation_id = "createRefund",
     tag = "refunds",
-    params(("merchantTransactionId" = String, Path, pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("merchantTransactionId" = Id, Path)),
     request_body = CreateRefundRequest,
     responses(
         (status = 201, description = "The new refund, usually PROCESSING.", body = RefundView),
@@ -176,7 +180,7 @@ pub(crate) async fn get_payment(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 409, description = "PAYMENT_NOT_REFUNDABLE (not SUCCESS), REFUND_IN_PROGRESS (another refund is PROCESSING) or ID_CONFLICT.", body = ApiError),
+        (status = 409, description = "PAYMENT_NOT_REFUNDABLE (not SUCCESS), REFUND_IN_PROGRESS (another refund is PROCESSING), ID_CONFLICT, or UPSTREAM_ORDER_UNKNOWN (PingPong does not know the payment, upstreamCode 107002: nothing was refunded; refund from the PingPong merchant back office).", body = ApiError),
         (status = 413, response = TooLarge),
         (status = 415, response = MediaType),
         (status = 422, description = "REFUND_EXCEEDS_BALANCE (refused locally, nothing sent) or UPSTREAM_REJECTED (PingPong refused; upstreamCode, e.g. 107002 PingPong does not know the payment, 107003 the payment is not SUCCESS there, 108003 over PingPong's refundable balance).", body = ApiError),
@@ -206,8 +210,8 @@ pub(crate) async fn create_refund(
     operation_id = "getRefund",
     tag = "refunds",
     params(
-        ("merchantTransactionId" = String, Path, pattern = "^[A-Za-z0-9_.-]{1,64}$"),
-        ("merchantRefundId" = String, Path, pattern = "^[A-Za-z0-9_.-]{1,64}$"),
+        ("merchantTransactionId" = Id, Path),
+        ("merchantRefundId" = Id, Path),
     ),
     responses(
         (status = 200, description = "The refund.", body = RefundView),
@@ -215,6 +219,7 @@ pub(crate) async fn create_refund(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 409, response = OrderUnknown),
         (status = 422, response = Rejected),
         (status = 500, response = Internal),
         (status = 502, response = BadUpstream),
@@ -252,6 +257,7 @@ pub(crate) struct Health {
     responses(
         (status = 200, description = "Alive.", body = Health),
         (status = 500, response = Internal),
+        (status = 503, response = Busy),
     ),
 )]
 pub(crate) async fn health(State(app): State<Arc<App>>) -> ApiResult<Json<Health>> {
@@ -282,6 +288,68 @@ async fn method_not_allowed() -> impl IntoResponse {
         ErrorCode::MethodNotAllowed,
         "this route does not take that HTTP method",
     )
+}
+
+/// A body whose `Content-Length` already says it is over the route's limit is refused at
+/// once, before a byte of it is read: with `Expect: 100-continue` the client hears 413
+/// instead of `100 Continue` (hyper sends that only when the body is first read).
+async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let limit = if request.uri().path() == paths::NOTIFY {
+        MAX_NOTIFICATION_BODY
+    } else {
+        MAX_BODY
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mut r = fail(
+            ErrorCode::BodyTooLarge,
+            format!("the body exceeds {} KiB", limit / 1024),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return r;
+    }
+    next.run(request).await
+}
+
+/// The demo pages' policy: their own scripts, styles and wasm only, data to their own
+/// origin only, never inside a frame (the register page keeps its token in localStorage).
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+    manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The files of `/` and `/pkg/` (the demo register) get [`PAGE_POLICY`] and
+/// `X-Frame-Options: DENY`; API, notification and sandbox answers are left alone.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let page = ![
+        "/v1/",
+        "/notify/",
+        "/sandbox/",
+        paths::HEALTH,
+        paths::OPENAPI,
+    ]
+    .iter()
+    .any(|p| path.starts_with(p));
+    let mut response = next.run(request).await;
+    if page {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+    }
+    response
 }
 
 /// Whatever produced an error (axum's rejections, the file server), the register gets an

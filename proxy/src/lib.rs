@@ -27,6 +27,7 @@ mod error;
 mod events;
 mod http;
 mod journal;
+mod listener;
 mod locks;
 mod notify;
 mod openapi;
@@ -35,6 +36,7 @@ mod refunds;
 pub mod tokens;
 mod upstream;
 mod util;
+mod verify;
 mod views;
 
 use std::net::SocketAddr;
@@ -46,10 +48,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    Config, MethodNames, PingPongAccount, RegisterToken, SandboxOptions, Secret, Upstream,
-    UpstreamTimeouts,
+    Config, ConnectionLimits, MethodNames, PingPongAccount, RegisterToken, SandboxOptions, Secret,
+    Upstream, UpstreamTimeouts,
 };
-pub use demo::SANDBOX_PATH;
+pub use demo::{SANDBOX_PATH, sandbox_database};
 pub use openapi::document as openapi_document;
 pub use pingpong_sandbox::Sandbox;
 
@@ -68,6 +70,8 @@ pub enum StartError {
     Bind(std::io::Error),
     /// The journal file could not be opened or is of a newer schema.
     Journal(String),
+    /// Demo mode: the embedded sandbox's state file could not be opened.
+    Sandbox(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -76,6 +80,7 @@ impl std::fmt::Display for StartError {
             StartError::Config(m) => write!(f, "configuration: {m}"),
             StartError::Bind(e) => write!(f, "cannot listen: {e}"),
             StartError::Journal(m) => write!(f, "cannot open the journal: {m}"),
+            StartError::Sandbox(m) => write!(f, "cannot open the demo sandbox's state: {m}"),
         }
     }
 }
@@ -89,6 +94,7 @@ pub struct ProxyHandle {
     url: String,
     public_url: String,
     sandbox: Option<Sandbox>,
+    demo_register: bool,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
 }
@@ -112,6 +118,11 @@ impl ProxyHandle {
     /// The embedded sandbox (demo mode only).
     pub fn sandbox(&self) -> Option<&Sandbox> {
         self.sandbox.as_ref()
+    }
+
+    /// `demo-token`, when it is a register: demo mode with no register configured.
+    pub fn demo_token(&self) -> Option<&'static str> {
+        self.demo_register.then_some(config::DEMO_TOKEN)
     }
 
     /// `{url}/sandbox` in demo mode.
@@ -162,24 +173,27 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         Journal::open(&config.database).map_err(|e| StartError::Journal(e.to_string()))?;
 
     let mut registers = config.registers.clone();
+    // `demo-token` exists only while no register is configured: a merchant who issued
+    // tokens must not find a public one next to them.
+    let demo_register = config.is_demo() && registers.is_empty();
+    if demo_register {
+        registers.push(RegisterToken::demo());
+    }
     let (account, sandbox) = match &config.upstream {
-        Upstream::Demo(options) => {
-            if !registers
-                .iter()
-                .any(|r| r.token.expose() == config::DEMO_TOKEN)
-            {
-                registers.push(RegisterToken::demo());
-            }
-            (
-                demo::account(addr),
-                Some(demo::sandbox(&config, options, &public_url)),
-            )
-        }
+        Upstream::Demo(options) => (
+            demo::account(addr),
+            Some(
+                demo::sandbox(&config, options, &public_url)
+                    .map_err(|e| StartError::Sandbox(e.to_string()))?,
+            ),
+        ),
         Upstream::PingPong(account) => (account.clone(), None),
     };
     let upstream = PingPong::new(account, config.timeouts.clone(), journal.clone())
         .map_err(StartError::Config)?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let open_files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    let (max_connections, max_event_streams) = config.connections.resolve(open_files);
     let app = Arc::new(App {
         journal,
         upstream,
@@ -192,6 +206,7 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
             failure_mode: config.failure_mode,
         },
         locks: KeyedLocks::default(),
+        streams: Arc::new(tokio::sync::Semaphore::new(max_event_streams)),
         keep_alive: config.keep_alive,
         shutdown: shutdown_rx.clone(),
         mode: if sandbox.is_some() {
@@ -205,20 +220,26 @@ pub async fn start(config: Config) -> Result<ProxyHandle, StartError> {
         router = router.nest(SANDBOX_PATH, sandbox.router());
     }
     let router = router.layer(axum::middleware::from_fn(http::log_requests));
-    let mut stop = shutdown_rx;
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
-    tracing::info!(%addr, public_url, demo = sandbox.is_some(), "proxy started");
+    let limits = listener::Limits {
+        header_read: config.connections.header_read,
+        body_read: config.connections.body_read,
+        max_connections,
+    };
+    let server = tokio::spawn(listener::serve(listener, router, limits, shutdown_rx));
+    tracing::info!(
+        %addr,
+        public_url,
+        demo = sandbox.is_some(),
+        max_connections,
+        max_event_streams,
+        "proxy started"
+    );
     Ok(ProxyHandle {
         addr,
         url,
         public_url,
         sandbox,
+        demo_register,
         shutdown: shutdown_tx,
         server,
     })

@@ -17,6 +17,11 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
+    // Every connection is a file: take the whole allowance the system gives (soft → hard).
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(open_files = n, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     let config = match Cli::parse().into_config(std::env::var("PINGPONG_SALT").ok()) {
         Ok(c) => c,
         Err(e) => {
@@ -25,6 +30,7 @@ async fn main() -> ExitCode {
         }
     };
     let upstream = config.upstream.clone();
+    let configured_registers = config.registers.len();
     let proxy = match start(config).await {
         Ok(p) => p,
         Err(e) => {
@@ -37,18 +43,25 @@ async fn main() -> ExitCode {
     match &upstream {
         Upstream::Demo(_) => {
             let bar = "=".repeat(78);
+            let registers = match proxy.demo_token() {
+                Some(token) => format!(
+                    "Register token: {token} (cashierDeviceId {}, store {}).",
+                    config::DEMO_CASHIER_DEVICE_ID,
+                    config::DEMO_STORE_ID
+                ),
+                None => format!(
+                    "Registers: the {configured_registers} configured (--token / --tokens-file); no demo token."
+                ),
+            };
             let _ = writeln!(
                 out,
                 "{bar}\n DEMO MODE: no PingPong credentials (PINGPONG_ACC_ID, PINGPONG_CLIENT_ID, PINGPONG_SALT).\n \
                  The PingPong sandbox runs INSIDE this proxy at {sandbox} and is called over\n \
                  HTTP with the public sandbox account {acc}. No real money moves.\n \
-                 Register token: {token} (cashierDeviceId {device}, store {store}).\n \
+                 {registers}\n \
                  Demo register page: {public}/\n{bar}",
                 sandbox = proxy.sandbox_url().unwrap_or_default(),
                 acc = pingpong_sandbox::Account::sandbox_a().acc_id,
-                token = config::DEMO_TOKEN,
-                device = config::DEMO_CASHIER_DEVICE_ID,
-                store = config::DEMO_STORE_ID,
                 public = proxy.public_url(),
             );
         }

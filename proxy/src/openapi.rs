@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use pingpong_protocol::contract::{
     ApiError, CreatePaymentRequest, CreateRefundRequest, EventTicket, PaymentView, RefundView,
 };
+use pingpong_protocol::openapi::{Amount, CurrencyCode, Id};
 use pingpong_protocol::{ErrorCode, Method, PaymentStatus, RefundStatus};
 use utoipa::openapi::schema::{AdditionalProperties, Schema};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -63,12 +64,13 @@ pub fn document() -> &'static str {
     ),
     components(
         schemas(
-            ErrorCode, ApiError, Method, PaymentStatus, RefundStatus, CreatePaymentRequest,
-            PaymentView, CreateRefundRequest, RefundView, EventTicket, Ack, Health,
+            ErrorCode, ApiError, Amount, Id, CurrencyCode, Method, PaymentStatus, RefundStatus,
+            CreatePaymentRequest, PaymentView, CreateRefundRequest, RefundView, EventTicket, Ack,
+            Health,
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, MediaType, Rejected,
-            Internal, BadUpstream, Unavailable, UnknownOutcome, AnyError,
+            OrderUnknown, Internal, BadUpstream, Unavailable, Busy, UnknownOutcome, AnyError,
         ),
     ),
     modifiers(&Bearer, &Answers),
@@ -82,7 +84,7 @@ impl Modify for Bearer {
     fn modify(&self, doc: &mut Document) {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.description =
-            Some("A register token issued by the merchant (demo mode: demo-token).".into());
+            Some("A register token issued by the merchant (demo mode with no register configured: demo-token).".into());
         doc.components
             .get_or_insert_with(Default::default)
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
@@ -156,9 +158,14 @@ error_responses! {
 
     /// UPSTREAM_REJECTED: PingPong refused the request (a verified answer without a status);
     /// upstreamCode holds its result code, e.g. 102000 (invalid parameter), 105000 (the order is
-    /// closed) or 107000 (the id was used upstream with other parameters) on a create, 107001
-    /// (PingPong does not know the order) on a read.
+    /// closed) or 107000 (the id was used upstream with other parameters) on a create.
     Rejected;
+
+    /// UPSTREAM_ORDER_UNKNOWN: PingPong no longer knows a payment the proxy holds (upstreamCode
+    /// 107001, or 107002 for a refund's payment). Nothing was changed or refunded; the journal
+    /// keeps the order as it was. The QR cannot be paid: start a new payment with a new id; if
+    /// the customer says they paid, or to refund, use the PingPong merchant back office.
+    OrderUnknown;
 
     /// INTERNAL: the proxy failed; retry with the same ids.
     Internal;
@@ -168,8 +175,15 @@ error_responses! {
     BadUpstream;
 
     /// UPSTREAM_UNAVAILABLE: PingPong unreachable, HTTP 5xx or a system error (upstreamCode
-    /// 5xxxxx/6xxxxx): the outcome is unknown; retry with the same ids.
+    /// 5xxxxx/6xxxxx): the outcome is unknown; retry with the same ids. Or BUSY: the proxy is at
+    /// its cap of connections (every one busy); nothing was done: retry in a moment with the
+    /// same ids.
     Unavailable;
+
+    /// BUSY: the proxy holds as many connections (all busy) or event streams as it allows;
+    /// nothing was done. Retry in a moment (`Retry-After: 1`); without an event stream, poll.
+    #[response(headers(("Retry-After" = String, description = "Seconds to wait: 1.")))]
+    Busy;
 
     /// UNKNOWN_OUTCOME: sent, no answer; the order or refund may exist. Query or retry with the
     /// same ids; never treat it as failed.

@@ -16,7 +16,7 @@ use crate::journal::{
     CreateState, NewOrder, OrderRow, PaymentUpdate, apply_payment, insert_order, latest_attempt,
     load_order, refund_totals,
 };
-use crate::upstream::{Api, CallError, Reply};
+use crate::upstream::{Api, CallError, Held, Reply, refusal_of_held};
 use crate::util::{now_ms, random_bytes};
 use crate::views::payment_view;
 
@@ -328,27 +328,43 @@ async fn apply_query_reply(
     view(app, mtid).await
 }
 
-/// `GET /v1/payments/{id}`: the journaled order, refreshed by a query unless it is SUCCESS
-/// (or FAILED in failure-final mode); a pending create is completed first.
+/// `GET /v1/payments/{id}`: the journaled order, [`refresh`]ed.
 pub(crate) async fn get(app: &App, register: &Register, mtid: &str) -> ApiResult<PaymentView> {
     let mtid = order_id(mtid)?;
     let _guard = app.locks.lock(mtid.as_str()).await;
     let order = load_for(app, register, mtid.as_str()).await?;
+    refresh(app, &order).await
+}
+
+/// The order brought up to date by a query unless it is SUCCESS (or FAILED in failure-final
+/// mode); a pending create is completed first. The caller holds the order's lock.
+pub(crate) async fn refresh(app: &App, order: &OrderRow) -> ApiResult<PaymentView> {
+    let mtid = order.merchant_transaction_id.as_str();
     match order.create_state {
-        CreateState::Pending => complete_pending(app, &order).await,
-        CreateState::Refused => view(app, mtid.as_str()).await,
+        CreateState::Pending => complete_pending(app, order).await,
+        CreateState::Refused => view(app, mtid).await,
         CreateState::Accepted => {
             let settled = order.status == PaymentStatus::Success
                 || (order.status == PaymentStatus::Failed
                     && order.status.is_final_in(app.policy.failure_mode));
             if settled {
-                return view(app, mtid.as_str()).await;
+                return view(app, mtid).await;
             }
-            let reply = query(app, mtid.as_str()).await?;
+            let reply = query(app, mtid).await?;
             if !reply.has_status() {
-                return Err(ApiFailure(reply.rejection()));
+                if reply.code == NOT_FOUND_CODE {
+                    tracing::warn!(
+                        mtid,
+                        "PingPong does not know an order it accepted (107001); the journal keeps it as it was"
+                    );
+                }
+                return Err(ApiFailure(refusal_of_held(
+                    Held::Payment,
+                    &reply.code,
+                    &reply.description,
+                )));
             }
-            apply_query_reply(app, mtid.as_str(), reply, false).await
+            apply_query_reply(app, mtid, reply, false).await
         }
     }
 }

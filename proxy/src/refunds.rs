@@ -15,7 +15,7 @@ use crate::journal::{
     insert_refund, load_refund,
 };
 use crate::payments::{NOT_FOUND_CODE, load_for, name_generated_id, order_id};
-use crate::upstream::{Api, CallError, Reply, rejection};
+use crate::upstream::{Api, CallError, Held, Reply, refusal_of_held};
 use crate::util::{now_ms, random_bytes};
 use crate::views::refund_view;
 
@@ -142,7 +142,8 @@ pub(crate) async fn create(
 }
 
 fn refund_refusal(r: &RefundRow) -> ApiFailure {
-    ApiFailure(rejection(
+    ApiFailure(refusal_of_held(
+        Held::Refund,
         r.result_code.as_deref().unwrap_or(""),
         r.result_description.as_deref().unwrap_or(""),
     ))
@@ -170,7 +171,11 @@ async fn send_refund(app: &App, refund: &RefundRow, biz: String) -> ApiResult<Re
         ..RefundUpdate::default()
     };
     save(app, &refund.merchant_refund_id, update).await?;
-    Err(ApiFailure(reply.rejection()))
+    Err(ApiFailure(refusal_of_held(
+        Held::Refund,
+        &reply.code,
+        &reply.description,
+    )))
 }
 
 async fn apply_reply(app: &App, refund: &RefundRow, reply: Reply) -> ApiResult<RefundView> {
@@ -234,8 +239,7 @@ async fn complete_pending(app: &App, refund: &RefundRow) -> ApiResult<RefundView
     send_refund(app, refund, refund.biz_content.clone()).await
 }
 
-/// `GET /v1/payments/{id}/refunds/{merchantRefundId}`: the journaled refund, refreshed by a
-/// refund query until it is final; a pending refund is completed first.
+/// `GET /v1/payments/{id}/refunds/{merchantRefundId}`: the journaled refund, [`refresh`]ed.
 pub(crate) async fn get(
     app: &App,
     register: &Register,
@@ -253,16 +257,26 @@ pub(crate) async fn get(
         .await?
         .filter(|r| r.merchant_transaction_id == order.merchant_transaction_id)
         .ok_or_else(|| fail(ErrorCode::NotFound, "no such refund of this payment"))?;
+    refresh(app, &refund).await
+}
+
+/// The refund brought up to date by a refund query until it is final; a pending refund is
+/// completed first. The caller holds its order's lock.
+pub(crate) async fn refresh(app: &App, refund: &RefundRow) -> ApiResult<RefundView> {
     match refund.create_state {
-        CreateState::Pending => complete_pending(app, &refund).await,
-        CreateState::Refused => Ok(refund_view(&refund, now_ms())),
-        CreateState::Accepted if refund.status.is_final() => Ok(refund_view(&refund, now_ms())),
+        CreateState::Pending => complete_pending(app, refund).await,
+        CreateState::Refused => Ok(refund_view(refund, now_ms())),
+        CreateState::Accepted if refund.status.is_final() => Ok(refund_view(refund, now_ms())),
         CreateState::Accepted => {
-            let reply = query(app, &refund).await?;
+            let reply = query(app, refund).await?;
             if !reply.has_status() {
-                return Err(ApiFailure(reply.rejection()));
+                return Err(ApiFailure(refusal_of_held(
+                    Held::Refund,
+                    &reply.code,
+                    &reply.description,
+                )));
             }
-            apply_reply(app, &refund, reply).await
+            apply_reply(app, refund, reply).await
         }
     }
 }

@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::config::{PingPongAccount, UpstreamTimeouts};
 use crate::journal::{Exchange, Journal, insert_exchange};
 use crate::util::now_ms;
+use crate::verify::verify;
 
 /// A verified answer.
 #[derive(Debug)]
@@ -60,6 +61,71 @@ pub(crate) fn rejection(code: &str, description: &str) -> ApiError {
         ErrorCode::UpstreamRejected,
         format!("PingPong refused the request: {code} {description}"),
     );
+    e.upstream_code = Some(code.to_owned());
+    e
+}
+
+/// What a verified answer says: a reply, or a system error (no status, a `5xxxxx`/`6xxxxx`
+/// code) whose outcome is unknown. With the outcome name the exchange is journaled under.
+fn read_verified(env: Envelope) -> (&'static str, Result<Reply, CallError>) {
+    match (env.code(), env.biz_content()) {
+        (Some(code), Ok(_)) if is_outcome_unknown_code(code) && !has_status(&env) => {
+            let e = CallError::SystemError {
+                code: code.to_owned(),
+                description: env.description().unwrap_or("").to_owned(),
+            };
+            ("system-error", Err(e))
+        }
+        (Some(code), Ok(_)) => {
+            let reply = Reply {
+                code: code.to_owned(),
+                description: env.description().unwrap_or("").to_owned(),
+                envelope: env,
+            };
+            let outcome = if reply.has_status() {
+                "answered"
+            } else {
+                "refused"
+            };
+            (outcome, Ok(reply))
+        }
+        _ => (
+            "invalid",
+            Err(CallError::Invalid("no code or bizContent".into())),
+        ),
+    }
+}
+
+/// What PingPong no longer knows, for [`refusal_of_held`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// A payment the journal holds as accepted.
+    Payment,
+    /// A refund of a payment the journal holds.
+    Refund,
+}
+
+/// PingPong's refusal of a call about a payment (or refund) the journal holds: when PingPong
+/// says it does not know it (107001, 107002), `UPSTREAM_ORDER_UNKNOWN` telling the register
+/// what it can do; any other code, `UPSTREAM_REJECTED`.
+pub(crate) fn refusal_of_held(held: Held, code: &str, description: &str) -> ApiError {
+    const UNKNOWN: [&str; 2] = ["107001", "107002"];
+    if !UNKNOWN.contains(&code) {
+        return rejection(code, description);
+    }
+    let message = match held {
+        Held::Payment => format!(
+            "PingPong no longer knows this payment ({code} {description}); nothing was changed. \
+             Its QR cannot be paid: start a new payment with a new id. If the customer says \
+             they paid, check the PingPong merchant back office."
+        ),
+        Held::Refund => format!(
+            "PingPong does not know this refund's payment ({code} {description}); nothing was \
+             refunded. Refund the customer from the PingPong merchant back office or by other \
+             means."
+        ),
+    };
+    let mut e = ApiError::new(ErrorCode::UpstreamOrderUnknown, message);
     e.upstream_code = Some(code.to_owned());
     e
 }
@@ -161,11 +227,9 @@ impl PingPong {
         })
     }
 
-    /// Verifies a message PingPong sent (an answer or a notification) with the salt, and
-    /// that it names this account.
-    pub(crate) fn verify(&self, envelope: &Envelope) -> bool {
-        envelope.acc_id().ok() == Some(self.account.acc_id.as_str())
-            && envelope.verify(self.account.salt.expose()).is_ok()
+    /// The merchant account this client signs and verifies for.
+    pub(crate) fn account(&self) -> &PingPongAccount {
+        &self.account
     }
 
     /// Signs and sends `biz_content` to `api` for order `mtid`; see the module doc for retries.
@@ -291,41 +355,19 @@ impl PingPong {
                 ("invalid", Err(CallError::Invalid(format!("HTTP {status}"))))
             }
             Err(e) => ("invalid", Err(CallError::Invalid(e.to_string()))),
-            Ok(env) if !self.verify(&env) => {
-                // Name the unverified code for the merchant's diagnosis; never trust it.
-                tracing::warn!(
-                    api = api.name(),
-                    mtid,
-                    unverified_code = env.code().unwrap_or("-"),
-                    "PingPong's answer does not verify (wrong salt, tampering, or an unsigned refusal)"
-                );
-                ("bad-signature", Err(CallError::BadSignature))
-            }
-            Ok(env) => match (env.code(), env.biz_content()) {
-                (Some(code), Ok(_)) if is_outcome_unknown_code(code) && !has_status(&env) => {
-                    let e = CallError::SystemError {
-                        code: code.to_owned(),
-                        description: env.description().unwrap_or("").to_owned(),
-                    };
-                    ("system-error", Err(e))
+            Ok(env) => match verify(&self.account, &env) {
+                Err(why) => {
+                    // Name the unverified code for the merchant's diagnosis; never trust it.
+                    tracing::warn!(
+                        api = api.name(),
+                        mtid,
+                        unverified_code = env.code().unwrap_or("-"),
+                        why = %why.message(),
+                        "PingPong's answer does not verify (wrong salt or algorithm, tampering, or an unsigned refusal)"
+                    );
+                    ("bad-signature", Err(CallError::BadSignature))
                 }
-                (Some(code), Ok(_)) => {
-                    let reply = Reply {
-                        code: code.to_owned(),
-                        description: env.description().unwrap_or("").to_owned(),
-                        envelope: env,
-                    };
-                    let outcome = if reply.has_status() {
-                        "answered"
-                    } else {
-                        "refused"
-                    };
-                    (outcome, Ok(reply))
-                }
-                _ => (
-                    "invalid",
-                    Err(CallError::Invalid("no code or bizContent".into())),
-                ),
+                Ok(()) => read_verified(env),
             },
         };
         self.record(api, mtid, unsigned, Some(status), stored, outcome, elapsed);

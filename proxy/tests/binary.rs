@@ -5,6 +5,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 use common::*;
 use pingpong_protocol::Envelope;
@@ -13,12 +14,29 @@ use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pingpong-qr-proxy");
 
-/// A running binary: its URL, and threads draining its stdout and stderr.
+/// A running binary: its URL, and threads draining its stdout (line by line into `seen`)
+/// and stderr.
 struct Running {
     child: Child,
     url: String,
-    stdout: std::thread::JoinHandle<String>,
+    seen: Arc<Mutex<String>>,
+    stdout: std::thread::JoinHandle<()>,
     stderr: std::thread::JoinHandle<String>,
+}
+
+impl Running {
+    /// Waits until stdout has printed `needle` (the banner follows the "listening on" line).
+    fn wait_for_stdout(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + DEADLINE;
+        while !self.seen.lock().unwrap().contains(needle) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {needle:?} on stdout: {}",
+                self.seen.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
 
 /// Runs the proxy and waits for its "listening on" line.
@@ -73,13 +91,19 @@ fn try_spawn(args: &[&str], envs: &[(&str, &str)]) -> Result<Running, String> {
             break url.to_owned();
         }
     };
+    let seen = Arc::new(Mutex::new(seen));
+    let lines = seen.clone();
     let stdout = std::thread::spawn(move || {
-        let _ = out.read_to_string(&mut seen);
-        seen
+        let mut line = String::new();
+        while out.read_line(&mut line).is_ok_and(|n| n > 0) {
+            lines.lock().unwrap().push_str(&line);
+            line.clear();
+        }
     });
     Ok(Running {
         child,
         url,
+        seen,
         stdout,
         stderr,
     })
@@ -89,10 +113,9 @@ fn try_spawn(args: &[&str], envs: &[(&str, &str)]) -> Result<Running, String> {
 fn stop(mut running: Running) -> (String, String) {
     let _ = running.child.kill();
     let _ = running.child.wait();
-    (
-        running.stdout.join().unwrap(),
-        running.stderr.join().unwrap(),
-    )
+    running.stdout.join().unwrap();
+    let out = running.seen.lock().unwrap().clone();
+    (out, running.stderr.join().unwrap())
 }
 
 #[tokio::test]
@@ -161,6 +184,7 @@ async fn demo_mode_from_the_command_line() {
             .unwrap()
             .starts_with(&format!("{url}/sandbox/wallet/"))
     );
+    running.wait_for_stdout("Demo register page");
     let (out, err) = stop(running);
     assert!(db.exists());
     assert!(out.contains("DEMO MODE"));
@@ -208,6 +232,71 @@ async fn demo_mode_is_said_loudly() {
     );
     assert!(banner.contains("/sandbox"));
     assert!(!banner.contains(&Account::sandbox_a().salt));
+}
+
+/// `demo-token` is a register only while none is configured: with `--token` in demo mode it
+/// gets 401, the configured register works, and the banner names no demo token.
+#[tokio::test]
+async fn demo_token_exists_only_when_no_register_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let db = db.to_str().unwrap();
+    let token = "merchant-token-5b7e2c9d1f";
+    let running = spawn(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            db,
+            "--token",
+            &format!("{token}:POS-7:STORE-7"),
+        ],
+        &[],
+    );
+    let url = running.url.clone();
+    let http = client();
+    let create = |bearer: &'static str| {
+        http.post(format!("{url}/v1/payments"))
+            .bearer_auth(bearer)
+            .header("content-type", "application/json")
+            .body(json!({ "amount": "1.00", "currency": "USD", "method": "ALIPAY" }).to_string())
+    };
+    let demo = send(create("demo-token")).await;
+    assert_eq!(
+        (demo.status, demo.code()),
+        (401, "UNAUTHORIZED"),
+        "{}",
+        demo.text
+    );
+    let ticket = send(
+        http.post(format!("{url}/v1/events/tickets"))
+            .bearer_auth("demo-token"),
+    )
+    .await;
+    assert_eq!(ticket.status, 401);
+    let ok = send(create("merchant-token-5b7e2c9d1f")).await;
+    assert_eq!(ok.status, 201, "{}", ok.text);
+    running.wait_for_stdout("Demo register page");
+    let (out, _) = stop(running);
+    assert!(out.contains("DEMO MODE"), "{out}");
+    assert!(
+        !out.contains("demo-token"),
+        "the banner announces demo-token: {out}"
+    );
+    assert!(out.contains("Registers: the 1 configured"), "{out}");
+
+    // The same file without registers: demo-token is back.
+    let running = spawn(&["--listen", "127.0.0.1:0", "--database", db], &[]);
+    let url = running.url.clone();
+    let r = send(
+        http.post(format!("{url}/v1/events/tickets"))
+            .bearer_auth("demo-token"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    running.wait_for_stdout("Demo register page");
+    let (out, _) = stop(running);
+    assert!(out.contains("Register token: demo-token"), "{out}");
 }
 
 #[tokio::test]
@@ -286,6 +375,7 @@ async fn real_credentials_come_from_the_environment_and_stay_secret() {
         (r.json["status"] == "SUCCESS" && pushed).then_some(())
     })
     .await;
+    running.wait_for_stdout("notifications expected at");
     let (out, err) = stop(running);
     let output = format!("{out}\n{err}");
     assert!(
@@ -414,6 +504,7 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
     assert_eq!(env.get("signType"), Some("MD5"));
     env.verify(salt).unwrap();
 
+    running.wait_for_stdout("notifications expected at");
     let (out, err) = stop(running);
     let output = format!("{out}\n{err}");
     assert!(

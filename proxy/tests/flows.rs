@@ -635,6 +635,58 @@ async fn serves_the_demo_files_and_json_errors() {
             .unwrap()
             .starts_with("text/html")
     );
+    // The register page keeps its token in localStorage: a strict policy, never framed.
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let p = h.usd_payment("1.00").await;
+    let wallet = h
+        .http
+        .get(p["qrCode"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let csp = wallet.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(wallet.headers()["x-frame-options"], "DENY");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = wallet.text().await.unwrap();
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        2,
+        "script and style carry it"
+    );
+    let api = h
+        .get(
+            &format!(
+                "/v1/payments/{}",
+                p["merchantTransactionId"].as_str().unwrap()
+            ),
+            DEMO,
+        )
+        .await;
+    assert!(api.headers.get("content-security-policy").is_none());
     let wasm = h
         .http
         .get(format!("{}/pkg/pingpong_qr_bg.wasm", h.url))
@@ -669,4 +721,69 @@ async fn serves_the_demo_files_and_json_errors() {
     let health = h.call(reqwest::Method::GET, "/healthz", None, None).await;
     assert_eq!(health.json["status"], "ok");
     assert_eq!(health.json["mode"], "demo");
+}
+
+/// The order and its attempt are in the journal before unifiedPay leaves: while the sandbox
+/// holds the call (1.5 s of latency), the journal file already has the order, pending and
+/// INIT, and the attempt whose requestId and bizContent are exactly what the sandbox got.
+#[tokio::test]
+async fn the_create_is_journaled_before_unified_pay_is_sent() {
+    let h = Harness::demo().await;
+    h.sandbox.set_faults(Faults {
+        latency_ms: 1_500,
+        apis: vec![Api::UnifiedPay],
+        ..Faults::default()
+    });
+    let http = h.http.clone();
+    let url = h.url.clone();
+    let create = tokio::spawn(async move {
+        send(
+            http.post(format!("{url}/v1/payments"))
+                .bearer_auth(DEMO)
+                .header("content-type", "application/json")
+                .body(
+                    json!({ "amount": "9.00", "currency": "USD", "method": "ALIPAY", "merchantTransactionId": "PQ-JOURNAL-FIRST" })
+                        .to_string(),
+                ),
+        )
+        .await
+    });
+    let sent = eventually("unifiedPay at the sandbox", || async {
+        h.sent("/v4/payment/unifiedPay").into_iter().next()
+    })
+    .await;
+    assert!(!create.is_finished(), "the call is still in flight");
+    let db = rusqlite::Connection::open(h.dir.path().join("journal.sqlite")).unwrap();
+    let (state, status): (String, String) = db
+        .query_row(
+            "SELECT create_state, status FROM orders WHERE merchant_transaction_id = 'PQ-JOURNAL-FIRST'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the order is journaled while unifiedPay is in flight");
+    assert_eq!((state.as_str(), status.as_str()), ("pending", "INIT"));
+    let (request_id, biz): (String, String) = db
+        .query_row(
+            "SELECT request_id, biz_content FROM attempts WHERE merchant_transaction_id = 'PQ-JOURNAL-FIRST'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("and its attempt");
+    let envelope = Envelope::parse(sent.body.as_bytes()).unwrap();
+    assert_eq!(
+        envelope.biz_content().unwrap(),
+        biz,
+        "the attempt is what was sent"
+    );
+    assert!(biz.contains(&format!("\"requestId\":\"{request_id}\"")));
+    let r = create.await.unwrap();
+    assert_eq!(r.status, 201, "{}", r.text);
+    let state: String = db
+        .query_row(
+            "SELECT create_state FROM orders WHERE merchant_transaction_id = 'PQ-JOURNAL-FIRST'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "accepted");
 }

@@ -275,9 +275,16 @@ fn cases(paid: &str, open: &str, ticket: &str) -> Vec<Case> {
             "INVALID_AMOUNT",
         ),
         field(
-            "14 characters",
+            "13 digits before the point",
             "amount",
-            json!("99999999999.99"),
+            json!("1000000000000.00"),
+            400,
+            "INVALID_AMOUNT",
+        ),
+        field(
+            "13 digits with leading zeros",
+            "amount",
+            json!("0000000000001"),
             400,
             "INVALID_AMOUNT",
         ),
@@ -386,6 +393,27 @@ fn cases(paid: &str, open: &str, ticket: &str) -> Vec<Case> {
             "emoji id",
             "merchantTransactionId",
             json!("\u{1F4B0}"),
+            400,
+            "INVALID_ID",
+        ),
+        field(
+            "id of one dot",
+            "merchantTransactionId",
+            json!("."),
+            400,
+            "INVALID_ID",
+        ),
+        field(
+            "id of two dots",
+            "merchantTransactionId",
+            json!(".."),
+            400,
+            "INVALID_ID",
+        ),
+        field(
+            "id of three dots",
+            "merchantTransactionId",
+            json!("..."),
             400,
             "INVALID_ID",
         ),
@@ -603,6 +631,19 @@ fn cases(paid: &str, open: &str, ticket: &str) -> Vec<Case> {
             "INVALID_REMARK",
         ),
         refund(
+            "refund id of two dots",
+            json!({ "amount": "1.00", "merchantRefundId": ".." }),
+            400,
+            "INVALID_ID",
+        ),
+        refund(
+            "refund id of one dot",
+            json!({ "amount": "1.00", "merchantRefundId": "." }),
+            400,
+            "INVALID_ID",
+        ),
+        get("three-dot path id", "/v1/payments/...", 400, "INVALID_ID"),
+        refund(
             "refund amount in JPY style",
             json!({ "amount": "1.005" }),
             400,
@@ -701,4 +742,49 @@ async fn fields_a_register_may_not_set_are_ignored() {
     assert_eq!(r.code(), "FORBIDDEN");
     let r = h.get("/v1/payments/EXTRA-FIELDS-1", SECOND).await;
     assert_eq!(r.json["status"], "PROCESSING");
+}
+
+/// The amount rule at both edges, over HTTP: the largest amount of each exponent (12 digits
+/// before the point) is created and reaches the sandbox as typed; one more digit is refused
+/// before anything is sent.
+#[tokio::test]
+async fn the_amount_rule_holds_at_both_edges() {
+    let h = Harness::demo().await;
+    for (currency, largest, over) in [
+        ("USD", "999999999999.99", "1000000000000.00"),
+        ("KWD", "999999999999.999", "1000000000000"),
+        ("JPY", "999999999999", "9999999999999"),
+    ] {
+        let sent = h.upstream_requests();
+        let r = h
+            .post(
+                "/v1/payments",
+                DEMO,
+                json!({ "amount": over, "currency": currency, "method": "ALIPAY" }),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "INVALID_AMOUNT"),
+            "{over}: {}",
+            r.text
+        );
+        assert!(r.json["message"].as_str().unwrap().contains("12 digits"));
+        assert_eq!(h.upstream_requests(), sent, "{over} went upstream");
+        let p = h
+            .create_payment(
+                DEMO,
+                json!({ "amount": largest, "currency": currency, "method": "ALIPAY" }),
+            )
+            .await;
+        assert_eq!(p["amount"], largest);
+        let order = h
+            .sandbox
+            .order(p["merchantTransactionId"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(
+            (order.amount.as_str(), order.currency.as_str()),
+            (largest, currency)
+        );
+    }
 }

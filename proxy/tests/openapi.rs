@@ -147,6 +147,63 @@ fn the_document_matches_the_contract() {
     jsonschema::meta::validate(&doc["components"]["schemas"]["PaymentView"]).unwrap();
 }
 
+/// A validator of the document's schema `name`.
+fn schema(doc: &Value, name: &str) -> jsonschema::Validator {
+    let mut root = json!({ "components": doc["components"].clone() });
+    root["$ref"] = json!(format!("#/components/schemas/{name}"));
+    jsonschema::validator_for(&root).expect("a valid schema")
+}
+
+/// The document states the protocol's rules, not a rule of its own: the `Amount` pattern
+/// accepts exactly what `Money::parse` accepts in a 3-decimal currency (the widest; fewer
+/// decimals are the currency's rule, zero is refused by value), and `Id` exactly what the
+/// id type accepts, at both edges of each.
+#[test]
+fn the_documented_amount_and_id_rules_are_the_protocols() {
+    use pingpong_protocol::{Currency, MerchantTransactionId, Money};
+    let doc = document();
+    let amount = schema(&doc, "Amount");
+    let kwd = Currency::from_code("KWD").unwrap();
+    let nines = "9".repeat(12);
+    for text in [
+        "1",
+        "12.5",
+        "0.001",
+        "999999999999.999",
+        &nines,
+        "1000000000000",
+        "9999999999999.9",
+        "0000000000001",
+        "000000000001",
+        "1.0001",
+        "1.",
+        ".5",
+        "-1",
+        "1e3",
+        "12,50",
+        " 1",
+        "",
+    ] {
+        assert_eq!(
+            amount.is_valid(&json!(text)),
+            Money::parse(text, kwd).is_ok(),
+            "amount {text:?}"
+        );
+    }
+    let id = schema(&doc, "Id");
+    let long = "a".repeat(64);
+    let too_long = "a".repeat(65);
+    for text in [
+        "a", ".", "..", "...", "a.", ".a", "..a", "-", "_", "a/b", "a b", "", &long, &too_long,
+    ] {
+        assert_eq!(
+            id.is_valid(&json!(text)),
+            MerchantTransactionId::new(text).is_ok(),
+            "id {text:?}"
+        );
+    }
+}
+
 #[test]
 fn the_check_refuses_bodies_off_the_document() {
     let c = Conformance::new();
@@ -551,7 +608,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
         "query of an order upstream does not know",
         r,
         READ,
-        rejected("107001"),
+        (409, "UPSTREAM_ORDER_UNKNOWN", Some("107001")),
     ));
     let r = h
         .post(
@@ -564,7 +621,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
         "refund of an order upstream does not know",
         r,
         REFUND,
-        rejected("107002"),
+        (409, "UPSTREAM_ORDER_UNKNOWN", Some("107002")),
     ));
     let r = h
         .post(

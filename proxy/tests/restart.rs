@@ -1,13 +1,14 @@
 //! A proxy restarted on the same SQLite file loses nothing: orders, refunds, and events
-//! (served again after reconnecting with Last-Event-ID). The sandbox runs on its own
-//! listener here, so it outlives the proxy like PingPong would.
+//! (served again after reconnecting with Last-Event-ID). In the first test the sandbox runs
+//! on its own listener, so it outlives the proxy like PingPong would; in the second, demo
+//! mode is killed with its embedded sandbox, whose state file brings it back too.
 
 mod common;
 
 use common::*;
-use pingpong_qr_proxy::start;
+use pingpong_qr_proxy::{sandbox_database, start};
 use pingpong_sandbox::Account;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_restart_on_the_same_file_loses_nothing() {
@@ -111,4 +112,125 @@ async fn a_restart_on_the_same_file_loses_nothing() {
     assert_eq!(upstream.sandbox.stats().refunds, 2);
     assert_eq!(upstream.sandbox.stats().orders, 2);
     h.shutdown().await;
+}
+
+/// `make demo` killed with `kill -9` and started again on the same database and port: an
+/// order left open can be read, paid in the wallet, completed and refunded; one paid before
+/// can be refunded; re-sending the open order's create gives its view, whose QR still opens.
+#[tokio::test]
+async fn demo_mode_survives_kill_9_with_its_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let dirs = dir.path().to_str().unwrap();
+    let args = |listen: &str| -> Vec<String> {
+        [
+            "--listen",
+            listen,
+            "--database",
+            db.to_str().unwrap(),
+            "--www",
+            dirs,
+            "--pkg",
+            dirs,
+            "--sandbox-time-scale",
+            "0.001",
+            "--sandbox-refund-delay-ms",
+            "200",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let run = |listen: &str| {
+        let a = args(listen);
+        Binary::spawn(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    // No connection kept across the kill: a pooled one would be dead.
+    let http = reqwest::Client::builder()
+        .timeout(DEADLINE)
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let proxy = run("127.0.0.1:0");
+    let url = proxy.url.clone();
+    let post = |path: String, body: Value| {
+        send(
+            http.post(format!("{url}{path}"))
+                .bearer_auth(DEMO)
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+    };
+    let get = |path: String| send(http.get(format!("{url}{path}")).bearer_auth(DEMO));
+
+    // Before: a paid order, and an open one.
+    let paid = post(
+        "/v1/payments".into(),
+        json!({ "amount": "10.00", "currency": "USD", "method": "ALIPAY", "merchantTransactionId": "PQ-KILL-PAID" }),
+    )
+    .await;
+    assert_eq!(paid.status, 201, "{}", paid.text);
+    let r = http
+        .post(format!("{}/pay", paid.json["qrCode"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    eventually("PQ-KILL-PAID SUCCESS", || async {
+        (get("/v1/payments/PQ-KILL-PAID".into()).await.json["status"] == "SUCCESS").then_some(())
+    })
+    .await;
+    let open_body = json!({ "amount": "4.00", "currency": "USD", "method": "WECHAT", "merchantTransactionId": "PQ-KILL-OPEN" });
+    let open = post("/v1/payments".into(), open_body.clone()).await;
+    assert_eq!(open.status, 201, "{}", open.text);
+    proxy.kill();
+
+    // Same database, same port.
+    let proxy = run(url.trim_start_matches("http://"));
+    assert_eq!(proxy.url, url);
+    let got = get("/v1/payments/PQ-KILL-OPEN".into()).await;
+    assert_eq!(
+        (got.status, got.json["status"].as_str()),
+        (200, Some("PROCESSING")),
+        "{}",
+        got.text
+    );
+    // The create re-sent: the same order, and its QR opens the wallet page.
+    let again = post("/v1/payments".into(), open_body).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let qr = again.json["qrCode"].as_str().unwrap().to_owned();
+    assert_eq!(qr, open.json["qrCode"].as_str().unwrap());
+    let page = http.get(&qr).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the wallet page of the open order");
+    let pay = http.post(format!("{qr}/pay")).send().await.unwrap();
+    assert_eq!(pay.status(), 200, "{}", pay.text().await.unwrap());
+    eventually("PQ-KILL-OPEN SUCCESS", || async {
+        (get("/v1/payments/PQ-KILL-OPEN".into()).await.json["status"] == "SUCCESS").then_some(())
+    })
+    .await;
+    // Completed after the restart, it is refunded too.
+    let refund = post(
+        "/v1/payments/PQ-KILL-OPEN/refunds".into(),
+        json!({ "amount": "1.50", "merchantRefundId": "RF-KILL-OPEN" }),
+    )
+    .await;
+    assert_eq!(refund.status, 201, "{}", refund.text);
+    eventually("RF-KILL-OPEN SUCCESS", || async {
+        let r = get("/v1/payments/PQ-KILL-OPEN/refunds/RF-KILL-OPEN".into()).await;
+        (r.json["status"] == "SUCCESS").then_some(())
+    })
+    .await;
+    // The order paid before the kill is refunded.
+    let refund = post(
+        "/v1/payments/PQ-KILL-PAID/refunds".into(),
+        json!({ "amount": "2.00", "merchantRefundId": "RF-KILL-1" }),
+    )
+    .await;
+    assert_eq!(refund.status, 201, "{}", refund.text);
+    eventually("RF-KILL-1 SUCCESS", || async {
+        let r = get("/v1/payments/PQ-KILL-PAID/refunds/RF-KILL-1".into()).await;
+        (r.json["status"] == "SUCCESS").then_some(())
+    })
+    .await;
+    assert!(sandbox_database(&db).exists());
+    proxy.kill();
 }

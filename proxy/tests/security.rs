@@ -173,6 +173,96 @@ async fn cors_grants_only_configured_origins() {
     assert!(r.headers().get("access-control-allow-origin").is_none());
 }
 
+/// Demo mode's sandbox serves the proxy's own pages (and the allowed origins) alone: another
+/// page can neither pay, expire nor fault-inject an order (a bodiless POST needs no
+/// preflight, so the Origin is checked before anything acts), nor read an answer; and
+/// transaction numbers are random, not the next one up.
+#[tokio::test]
+async fn the_demo_sandbox_serves_the_proxys_own_pages_only() {
+    let good = "http://pos.example:3000";
+    let h = Harness::demo_with(|c| c.allow_origins = vec![good.into()]).await;
+    let p = h.usd_payment("6.00").await;
+    let mtid = p["merchantTransactionId"].as_str().unwrap().to_owned();
+    let qr = p["qrCode"].as_str().unwrap().to_owned();
+    let sandbox = format!("{}/sandbox", h.url);
+    let evil = "http://evil.example";
+    let from = |method: Method, url: String, origin: &str| {
+        h.http
+            .request(method, url)
+            .header("origin", origin.to_owned())
+            .send()
+    };
+    let refused = [
+        (Method::POST, format!("{qr}/pay")),
+        (Method::POST, format!("{qr}/decline")),
+        (
+            Method::POST,
+            format!("{sandbox}/control/orders/{mtid}/expire"),
+        ),
+        (Method::GET, format!("{sandbox}/control/orders/{mtid}")),
+        (Method::GET, format!("{sandbox}/control/stats")),
+        (Method::GET, format!("{qr}/status")),
+    ];
+    for (method, url) in &refused {
+        let r = from(method.clone(), url.clone(), evil).await.unwrap();
+        assert_eq!(r.status(), 403, "{method} {url}");
+        assert!(r.headers().get("access-control-allow-origin").is_none());
+    }
+    let faults = h
+        .http
+        .put(format!("{sandbox}/control/faults"))
+        .header("origin", evil)
+        .header("content-type", "application/json")
+        .body(r#"{"lateSuccess":true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(faults.status(), 403);
+    assert!(
+        !h.sandbox.faults().late_success,
+        "a foreign page set a fault"
+    );
+    let preflight = h
+        .http
+        .request(Method::OPTIONS, format!("{sandbox}/control/faults"))
+        .header("origin", evil)
+        .header("access-control-request-method", "PUT")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert_eq!(
+        h.sandbox.order(&mtid).unwrap().status.as_str(),
+        "PROCESSING"
+    );
+    // The proxy's own origin (the wallet page, the demo) and an allowed one are served.
+    let own = from(Method::GET, format!("{qr}/status"), &h.url)
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    assert_eq!(own.headers()["access-control-allow-origin"], h.url.as_str());
+    let allowed = from(Method::POST, format!("{qr}/pay"), good).await.unwrap();
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(allowed.headers()["access-control-allow-origin"], good);
+    // Numbers: date + 8 random digits, none the successor of the one before.
+    let mut tails = Vec::new();
+    for _ in 0..12 {
+        let p = h.usd_payment("1.00").await;
+        let txid = p["transactionId"].as_str().unwrap();
+        assert_eq!(txid.len(), 16);
+        tails.push(txid[8..].parse::<u64>().unwrap());
+    }
+    assert!(
+        tails.windows(2).filter(|w| w[1] == w[0] + 1).count() < 2,
+        "sequential transaction numbers: {tails:?}"
+    );
+}
+
 fn signed(account: &Account, salt: &str, biz: &Value) -> Envelope {
     let mut env = Envelope::response(
         &account.acc_id,
@@ -210,9 +300,12 @@ async fn forged_notifications_are_refused_and_genuine_ones_kept_once() {
     events.next().await; // PROCESSING
     let a = Account::sandbox_a();
     let b = Account::sandbox_b();
+    let request_id = h.sandbox.order(mtid).unwrap().attempts[0]
+        .request_id
+        .clone();
     let success = json!({
         "notifyType": "RECHARGE", "merchantTransactionId": mtid, "transactionId": p["transactionId"],
-        "status": "SUCCESS", "amount": "7.000000", "currency": "USD", "requestId": "RQ-X"
+        "status": "SUCCESS", "amount": "7.000000", "currency": "USD", "requestId": request_id
     });
     let wrong_salt = signed(&a, &b.salt, &success).to_json();
     let mut unsigned = signed(&a, &a.salt, &success);

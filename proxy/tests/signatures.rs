@@ -474,6 +474,10 @@ async fn forged_notifications_are_refused_and_change_nothing() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
+    // The open order's own requestId: a push must name an attempt the proxy sent.
+    let request_id = h.sandbox.order(&open_id).unwrap().attempts[0]
+        .request_id
+        .clone();
     let mut messages = Vec::new();
     for st in [SignType::Sha256, SignType::Md5] {
         messages.push((
@@ -483,10 +487,13 @@ async fn forged_notifications_are_refused_and_change_nothing() {
                 "000000",
                 "Transaction succeeded",
                 json!({ "notifyType": "RECHARGE", "merchantTransactionId": open_id, "transactionId": open["transactionId"],
-                        "requestId": "RQ-SIG", "status": "SUCCESS", "amount": "12.500000", "currency": "USD" }),
+                        "requestId": request_id, "status": "SUCCESS", "amount": "12.500000", "currency": "USD" }),
             ),
         ));
     }
+    let refund_id = h.sandbox.order(&paid_id).unwrap().refunds[0]
+        .refund_id
+        .clone();
     messages.push((
         "refund SUCCESS (SHA256)".into(),
         genuine(
@@ -494,7 +501,7 @@ async fn forged_notifications_are_refused_and_change_nothing() {
             "000000",
             "Transaction succeeded",
             json!({ "notifyType": "REFUND", "merchantTransactionId": paid_id, "merchantRefundId": "RF-SIG-1",
-                    "refundId": "R-SIG", "status": "SUCCESS", "amount": "2.000000", "currency": "USD" }),
+                    "refundId": refund_id, "status": "SUCCESS", "amount": "2.000000", "currency": "USD" }),
         ),
     ));
     let db = journal(&h);
@@ -527,14 +534,32 @@ async fn forged_notifications_are_refused_and_change_nothing() {
     assert_eq!(refund_state(&db, "RF-SIG-1").1, "PROCESSING");
     assert!(cases >= 3 * 40, "{cases} cases");
 
-    // The genuine ones are taken, once each.
-    for (what, msg) in &messages {
+    // The MD5 one is genuine (the right salt) but not in the algorithm this merchant's
+    // account is configured for (SHA256): a push never chooses its own algorithm.
+    let md5 = &messages[1];
+    let r = notify(&h, with(&md5.1, |_| {})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (401, "UNAUTHORIZED"),
+        "{}: {}",
+        md5.0,
+        r.text
+    );
+    assert!(r.text.contains("signType"), "{}", r.text);
+    assert_eq!(order_state(&db, &open_id).1, "PROCESSING");
+    assert_eq!(
+        (count(&db, "notifications"), count(&db, "events")),
+        before,
+        "a push in another algorithm was journaled or emitted"
+    );
+
+    // The genuine SHA256 ones are taken, once each.
+    for (what, msg) in [&messages[0], &messages[2]] {
         let r = notify(&h, with(msg, |_| {})).await;
         assert_eq!(r.status, 200, "{what}: {}", r.text);
     }
     assert_eq!(order_state(&db, &open_id).1, "SUCCESS");
     assert_eq!(refund_state(&db, "RF-SIG-1").1, "SUCCESS");
-    // Two payment notifications (SHA256, MD5) say the same thing: journaled once.
     assert_eq!(count(&db, "notifications"), before.0 + 2);
     assert_eq!(count(&db, "events"), before.1 + 2);
 }

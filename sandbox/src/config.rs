@@ -94,6 +94,12 @@ pub struct SandboxConfig {
     /// How long a call under the "no answer" fault is held open before the sandbox gives up
     /// and answers 504. Default 120 s; clients are expected to time out first.
     pub no_answer_hold: Duration,
+    /// The browser origins (`scheme://host[:port]`) allowed to use the wallet and control
+    /// routes: CORS grants go to them alone, and a request carrying another `Origin` is
+    /// refused (403) before it acts, so no other page can pay, expire or fault-inject
+    /// orders. Requests without `Origin` (scripts, tests, the wallet page's navigation)
+    /// are served. `None` (the default): any page, `Access-Control-Allow-Origin: *`.
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 impl Default for SandboxConfig {
@@ -113,6 +119,7 @@ impl Default for SandboxConfig {
             ],
             notify_timeout: Duration::from_secs(10),
             no_answer_hold: Duration::from_secs(120),
+            allowed_origins: None,
         }
     }
 }

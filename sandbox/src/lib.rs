@@ -22,6 +22,8 @@ mod config;
 mod control;
 mod faults;
 mod notify;
+mod origin;
+mod persist;
 mod records;
 mod stats;
 mod store;
@@ -33,11 +35,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
-use tower_http::cors::CorsLayer;
 
 pub use config::{Account, SandboxConfig};
 pub use faults::{Api, Faults};
 pub use notify::RETRY_SCHEDULE;
+pub use persist::PersistError;
 pub use records::{
     AttemptRecord, DeliveryRecord, NotificationOutcome, NotificationRecord, OrderRecord,
     RefundRecord, RequestRecord,
@@ -65,12 +67,53 @@ pub(crate) struct Shared {
     http: reqwest::Client,
 }
 
+impl Shared {
+    /// Runs `f` on the state under its lock, then writes what it changed to the file.
+    pub(crate) fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        let mut store = self
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let out = f(&mut store);
+        store.flush();
+        out
+    }
+}
+
 impl Sandbox {
     /// A sandbox with `config`. Spawns nothing by itself.
     ///
     /// # Panics
     /// If the HTTP client for notifications cannot be built (no TLS roots on the system).
     pub fn new(config: SandboxConfig) -> Sandbox {
+        Sandbox::with(config, Store::default())
+    }
+
+    /// A sandbox whose state lives in the SQLite file at `path` (created when missing):
+    /// every change is written before it is answered, and a sandbox opened again on the
+    /// file, after a crash included, carries on where it was: its orders, attempts,
+    /// refunds, remembered answers, the notifications it still owes (delivered again), the
+    /// expiry and refund timers. Fault knobs, statistics and the request log start afresh.
+    ///
+    /// Call it inside a tokio runtime (the timers and deliveries start at once).
+    ///
+    /// # Panics
+    /// As [`Sandbox::new`].
+    pub fn open(config: SandboxConfig, path: &std::path::Path) -> Result<Sandbox, PersistError> {
+        let (disk, saved) = persist::Disk::open(path)?;
+        let (store, owed) = Store::restore(&config, saved, disk);
+        let sandbox = Sandbox::with(config, store);
+        tracing::info!(
+            path = %path.display(),
+            orders = sandbox.with_store(|s| s.len()),
+            notifications_owed = owed.jobs.len(),
+            "sandbox state restored"
+        );
+        sandbox.spawn_effects(owed);
+        Ok(sandbox)
+    }
+
+    fn with(config: SandboxConfig, store: Store) -> Sandbox {
         let http = reqwest::Client::builder()
             .timeout(config.notify_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -79,7 +122,7 @@ impl Sandbox {
         Sandbox {
             shared: Arc::new(Shared {
                 config,
-                store: Mutex::new(Store::default()),
+                store: Mutex::new(store),
                 http,
             }),
         }
@@ -91,8 +134,9 @@ impl Sandbox {
     }
 
     /// Every route at the root: the v4 APIs (`/v4/…`), the wallet (`/wallet/{transactionId}`
-    /// and below) and the control routes (`/control/…`). Wallet and control routes answer
-    /// CORS permissively; see docs/sandbox.md.
+    /// and below) and the control routes (`/control/…`). Wallet and control routes serve the
+    /// pages of [`SandboxConfig::allowed_origins`] (any page when `None`); see
+    /// docs/sandbox.md.
     pub fn router(&self) -> Router {
         let v4 = Router::new()
             .route(Api::UnifiedPay.path(), post(v4::unified_pay))
@@ -118,7 +162,11 @@ impl Sandbox {
                 "/control/orders/{merchant_transaction_id}/expire",
                 post(control::expire),
             )
-            .layer(CorsLayer::permissive());
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                origin::guard,
+            ))
+            .layer(origin::cors(self.config()));
         v4.merge(open).with_state(self.clone())
     }
 
@@ -218,12 +266,7 @@ impl Sandbox {
     }
 
     pub(crate) fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
-        let mut store = self
-            .shared
-            .store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut store)
+        self.shared.with_store(f)
     }
 
     /// Starts what a transition asked for: deliveries, expiry timers, refund timers.

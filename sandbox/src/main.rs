@@ -39,6 +39,14 @@ struct Args {
     /// A declined payment ends its order (PingPong's optional "failure final state").
     #[arg(long)]
     failure_final: bool,
+    /// Keep the state in this SQLite file (created when missing), so a restart on it loses
+    /// nothing; without it the state lives in memory.
+    #[arg(long)]
+    database: Option<std::path::PathBuf>,
+    /// A browser origin allowed to use the wallet and control routes (repeatable); without
+    /// it, any page may (`Access-Control-Allow-Origin: *`).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
 }
 
 #[tokio::main]
@@ -95,7 +103,17 @@ async fn run(args: Args) -> Result<(), String> {
             account.acc_id, account.client_id
         );
     }
-    let sandbox = Sandbox::new(config);
+    match &args.database {
+        Some(path) => println!("state: {}", path.display()),
+        None => println!("state: in memory (lost at exit; --database FILE keeps it)"),
+    }
+    if !args.allow_origins.is_empty() {
+        config.allowed_origins = Some(args.allow_origins);
+    }
+    let sandbox = match &args.database {
+        Some(path) => Sandbox::open(config, path).map_err(|e| e.to_string())?,
+        None => Sandbox::new(config),
+    };
     pingpong_sandbox::serve(sandbox, listener)
         .await
         .map_err(|e| format!("server stopped: {e}"))

@@ -37,7 +37,7 @@ pub(crate) fn retry_wait(n: usize, time_scale: f64) -> Duration {
 /// Delivers one notification copy until it is accepted or the schedule runs out.
 /// Stops early when the sandbox is gone.
 pub(crate) async fn deliver(shared: Weak<Shared>, job: Job) {
-    for attempt in 0..=RETRY_SCHEDULE.len() {
+    for attempt in job.first_attempt..=RETRY_SCHEDULE.len() {
         let Some(sb) = shared.upgrade() else { return };
         let client = sb.http.clone();
         let time_scale = sb.config.time_scale;
@@ -87,10 +87,7 @@ pub(crate) async fn deliver(shared: Weak<Shared>, job: Job) {
             accepted,
             detail,
         };
-        sb.store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .record_delivery(&job, record, outcome);
+        sb.with_store(|s| s.record_delivery(&job, record, outcome));
         drop(sb);
         if accepted || last {
             return;

@@ -3,7 +3,7 @@
 //! Everything here runs under one lock and does no I/O. Transitions return [`Effects`]:
 //! notifications to deliver and timers to start, which the caller spawns after unlocking.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use pingpong_protocol::biz::{
     NotifyType, PaymentMethod, PaymentNotification, RefundNotification, WireAmount,
@@ -14,6 +14,7 @@ use pingpong_protocol::{FailureMode, Money, PaymentStatus, RefundStatus, ResultC
 use crate::clock::{pingpong_number, random_seed};
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
+use crate::persist::{Changes, Disk, Saved};
 use crate::records::{
     AttemptRecord, DeliveryRecord, NotificationOutcome, NotificationRecord, OrderRecord,
     RefundRecord, RequestRecord,
@@ -76,6 +77,9 @@ pub(crate) struct Job {
     pub notification_id: u64,
     pub url: String,
     pub body: String,
+    /// Deliveries already made (0 for a new notification; more for one resumed after a
+    /// restart): where in the retry schedule it stands.
+    pub first_attempt: usize,
 }
 
 /// What a transition asks the caller to do once the lock is released.
@@ -99,6 +103,7 @@ impl Effects {
 }
 
 /// All state, behind the sandbox's one lock.
+#[derive(Default)]
 pub(crate) struct Store {
     pub faults: Faults,
     pub stats: Stats,
@@ -110,31 +115,117 @@ pub(crate) struct Store {
     pub replies: HashMap<(String, String), String>,
     /// (accId, merchantRefundId) → transactionId of its order.
     refund_owner: HashMap<(String, String), String>,
-    seq: u64,
+    /// Every transaction and refund number given out (numbers are random, never reused).
+    numbers: HashSet<String>,
     notification_seq: u64,
-}
-
-impl Default for Store {
-    fn default() -> Self {
-        Store {
-            faults: Faults::default(),
-            stats: Stats::default(),
-            requests: VecDeque::new(),
-            orders: HashMap::new(),
-            by_merchant_id: HashMap::new(),
-            replies: HashMap::new(),
-            refund_owner: HashMap::new(),
-            seq: random_seed() % 90_000_000 + 10_000_000,
-            notification_seq: 0,
-        }
-    }
+    /// What changed since the last write to `disk`.
+    changes: Changes,
+    /// The state's file, when it has one.
+    disk: Option<Disk>,
 }
 
 impl Store {
-    /// A fresh PingPong-style number for a transaction or refund.
+    /// The state `saved` in a file, written back to `disk` from now on; and what must
+    /// start again: the expiry timers of open orders, the completion timers of PROCESSING
+    /// refunds, and the deliveries of the notifications still owed.
+    pub fn restore(cfg: &SandboxConfig, saved: Saved, disk: Disk) -> (Store, Effects) {
+        let mut store = Store {
+            disk: Some(disk),
+            notification_seq: saved.notification_seq,
+            ..Store::default()
+        };
+        let mut effects = Effects::default();
+        for order in saved.orders {
+            let txid = order.rec.transaction_id.clone();
+            store.by_merchant_id.insert(
+                (
+                    order.rec.acc_id.clone(),
+                    order.rec.merchant_transaction_id.clone(),
+                ),
+                txid.clone(),
+            );
+            store.numbers.insert(txid.clone());
+            for r in &order.rec.refunds {
+                store.numbers.insert(r.refund_id.clone());
+                store.refund_owner.insert(
+                    (order.rec.acc_id.clone(), r.merchant_refund_id.clone()),
+                    txid.clone(),
+                );
+                if r.status == RefundStatus::Processing {
+                    effects
+                        .refunds
+                        .push((txid.clone(), r.merchant_refund_id.clone()));
+                }
+            }
+            if order.is_open(cfg.failure_mode) {
+                effects
+                    .expiries
+                    .push((txid.clone(), order.rec.expires_at_ms));
+            }
+            store.orders.insert(txid, order);
+        }
+        store.replies.extend(saved.replies);
+        for mut job in saved.jobs {
+            job.first_attempt = store
+                .orders
+                .get(&job.transaction_id)
+                .and_then(|o| {
+                    o.rec
+                        .notifications
+                        .iter()
+                        .find(|n| n.id == job.notification_id)
+                })
+                .map_or(0, |n| n.deliveries.len());
+            effects.jobs.push(job);
+        }
+        (store, effects)
+    }
+
+    /// Writes what changed to the file, if the sandbox has one. A failure is logged: the
+    /// answer has been decided; the file keeps its previous state.
+    pub fn flush(&mut self) {
+        if self.changes.is_empty() {
+            return;
+        }
+        let changes = std::mem::take(&mut self.changes);
+        let Some(disk) = self.disk.as_mut() else {
+            return;
+        };
+        let orders = &self.orders;
+        if let Err(e) = disk.write(changes, |txid| orders.get(txid)) {
+            tracing::error!(error = %e, "could not write the sandbox's state");
+        }
+    }
+
+    /// Marks an order as changed (written at the next flush).
+    fn touch(&mut self, transaction_id: &str) {
+        if self.disk.is_some() {
+            self.changes.orders.insert(transaction_id.to_owned());
+        }
+    }
+
+    /// Remembers the first answer to a unifiedPay `requestId`, replayed byte for byte.
+    pub fn remember_reply(&mut self, key: (String, String), answer: String) {
+        if self.disk.is_some() {
+            self.changes.replies.push((key.clone(), answer.clone()));
+        }
+        self.replies.insert(key, answer);
+    }
+
+    /// A fresh PingPong-style number for a transaction or refund: the date and 8 random
+    /// digits, never one given before (so a page cannot guess its neighbours).
     pub fn next_number(&mut self, now_ms: u64) -> String {
-        self.seq += 1;
-        pingpong_number(now_ms, self.seq)
+        loop {
+            let number = pingpong_number(now_ms, random_seed());
+            if self.numbers.insert(number.clone()) {
+                return number;
+            }
+        }
+    }
+
+    /// How many orders it holds.
+    pub fn len(&self) -> usize {
+        self.orders.len()
     }
 
     pub fn order(&self, transaction_id: &str) -> Option<&Order> {
@@ -178,6 +269,7 @@ impl Store {
             txid.clone(),
         );
         self.orders.insert(txid.clone(), order);
+        self.touch(&txid);
         self.stats.orders += 1;
         self.stats.attempts += 1;
         Effects {
@@ -194,6 +286,7 @@ impl Store {
         notification_url: Option<String>,
         close_notification_url: Option<String>,
     ) -> Effects {
+        self.touch(transaction_id);
         let Some(order) = self.orders.get_mut(transaction_id) else {
             return Effects::default();
         };
@@ -262,6 +355,7 @@ impl Store {
     }
 
     fn close(&mut self, cfg: &SandboxConfig, transaction_id: &str, now_ms: u64) -> Effects {
+        self.touch(transaction_id);
         let Some(order) = self.orders.get_mut(transaction_id) else {
             return Effects::default();
         };
@@ -290,6 +384,7 @@ impl Store {
         now_ms: u64,
     ) -> Result<Effects, WalletError> {
         let mut effects = self.close_if_due(cfg, transaction_id, now_ms);
+        self.touch(transaction_id);
         let late_success = self.faults.late_success;
         let order = self
             .orders
@@ -320,6 +415,7 @@ impl Store {
         now_ms: u64,
     ) -> Result<Effects, WalletError> {
         let mut effects = self.close_if_due(cfg, transaction_id, now_ms);
+        self.touch(transaction_id);
         let order = self
             .orders
             .get_mut(transaction_id)
@@ -347,6 +443,7 @@ impl Store {
         acc_id: &str,
         refund: RefundRecord,
     ) -> Effects {
+        self.touch(transaction_id);
         let Some(order) = self.orders.get_mut(transaction_id) else {
             return Effects::default();
         };
@@ -369,6 +466,7 @@ impl Store {
         merchant_refund_id: &str,
         now_ms: u64,
     ) -> Effects {
+        self.touch(transaction_id);
         let Some(order) = self.orders.get_mut(transaction_id) else {
             return Effects::default();
         };
@@ -509,6 +607,10 @@ impl Store {
             self.notification_seq += 1;
             let id = self.notification_seq;
             self.stats.notifications += 1;
+            self.touch(transaction_id);
+            if self.disk.is_some() {
+                self.changes.notification_seq = Some(id);
+            }
             let Some(order) = self.orders.get_mut(transaction_id) else {
                 break;
             };
@@ -528,12 +630,17 @@ impl Store {
             if dropped {
                 tracing::info!(transaction_id, id, "notification dropped (fault)");
             } else {
-                effects.jobs.push(Job {
+                let job = Job {
                     transaction_id: transaction_id.to_owned(),
                     notification_id: id,
                     url: url.clone(),
                     body: body.clone(),
-                });
+                    first_attempt: 0,
+                };
+                if self.disk.is_some() {
+                    self.changes.jobs_owed.push(job.clone());
+                }
+                effects.jobs.push(job);
             }
         }
         effects
@@ -549,6 +656,10 @@ impl Store {
         self.stats.deliveries += 1;
         if delivery.accepted {
             self.stats.delivered += 1;
+        }
+        self.touch(&job.transaction_id);
+        if outcome != NotificationOutcome::Pending && self.disk.is_some() {
+            self.changes.jobs_done.push(job.notification_id);
         }
         let Some(n) = self.orders.get_mut(&job.transaction_id).and_then(|o| {
             o.rec
@@ -649,19 +760,47 @@ mod tests {
     fn sweep_closes_due_orders_only() {
         let cfg = SandboxConfig::default();
         let mut store = Store::default();
-        let _ = store.insert_order(test_order("T1", 1_000));
-        let _ = store.insert_order(test_order("T2", 5_000));
-        let _ = store.sweep(&cfg, 999);
+        let closing = |txid: &str, expires| {
+            let mut o = test_order(txid, expires);
+            o.rec.close_notification_url = Some(format!("http://127.0.0.1:1/close/{txid}"));
+            o
+        };
+        let _ = store.insert_order(closing("T1", 1_000));
+        let _ = store.insert_order(closing("T2", 5_000));
+        let early = store.sweep(&cfg, 999);
+        assert!(early.jobs.is_empty(), "{early:?}");
         assert_eq!(
             store.order("T1").unwrap().rec.status,
             PaymentStatus::Processing
         );
-        let _ = store.sweep(&cfg, 1_000);
+        let due = store.sweep(&cfg, 1_000);
         assert_eq!(store.order("T1").unwrap().rec.status, PaymentStatus::Closed);
         assert_eq!(
             store.order("T2").unwrap().rec.status,
             PaymentStatus::Processing
         );
+        // The sweep owes exactly T1's close notification: to its closeNotificationUrl, a
+        // RECHARGE with status CLOSED, signed with the order's account.
+        assert_eq!(due.jobs.len(), 1, "{due:?}");
+        let job = &due.jobs[0];
+        assert_eq!(
+            (job.transaction_id.as_str(), job.url.as_str()),
+            ("T1", "http://127.0.0.1:1/close/T1")
+        );
+        let env = Envelope::parse(job.body.as_bytes()).unwrap();
+        env.verify(&crate::config::Account::sandbox_a().salt)
+            .unwrap();
+        assert_eq!(env.code(), Some("105000"));
+        let biz: PaymentNotification = env.biz().unwrap();
+        assert_eq!(
+            (biz.merchant_transaction_id.as_str(), biz.status),
+            ("M-T1", PaymentStatus::Closed)
+        );
+        let rec = &store.order("T1").unwrap().rec;
+        assert_eq!(rec.notifications.len(), 1);
+        assert_eq!(rec.notifications[0].id, job.notification_id);
+        // Once closed, a later sweep owes nothing more.
+        assert!(store.sweep(&cfg, 2_000).jobs.is_empty());
     }
 
     #[test]

@@ -121,9 +121,31 @@ fn view(sb: &Sandbox, order: &OrderRecord) -> WalletView {
 
 const PAGE: &str = include_str!("wallet.html");
 
+/// The wallet page's policy: its own inline script and style (by a nonce fresh for each
+/// answer), calls to its own origin, never inside a frame (a framed Pay button could be
+/// clicked through a decoy).
+fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; \
+         img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'"
+    )
+}
+
 pub(crate) async fn page(State(sb): State<Sandbox>, Path(txid): Path<String>) -> Response {
     match sb.order_by_transaction_id(&txid) {
-        Some(order) => Html(render_page(&order, &sb.config().merchant_name)).into_response(),
+        Some(order) => {
+            let nonce = format!("{:032x}", u128::from(crate::clock::random_seed()) << 64 | u128::from(crate::clock::random_seed()));
+            let html = render_page(&order, &sb.config().merchant_name, &nonce);
+            let mut response = Html(html).into_response();
+            let headers = response.headers_mut();
+            if let Ok(policy) = header::HeaderValue::from_str(&page_policy(&nonce)) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            headers.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+            headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            response
+        }
         None => (
             StatusCode::NOT_FOUND,
             Html("<!doctype html><meta charset=utf-8><title>Unknown payment</title><p>Unknown payment.</p>"),
@@ -132,8 +154,9 @@ pub(crate) async fn page(State(sb): State<Sandbox>, Path(txid): Path<String>) ->
     }
 }
 
-fn render_page(order: &OrderRecord, merchant_name: &str) -> String {
-    PAGE.replace("{{merchant}}", &escape(merchant_name))
+fn render_page(order: &OrderRecord, merchant_name: &str, nonce: &str) -> String {
+    PAGE.replace("{{nonce}}", nonce)
+        .replace("{{merchant}}", &escape(merchant_name))
         .replace("{{amount}}", &escape(&order.amount))
         .replace("{{currency}}", &escape(&order.currency))
         .replace("{{method}}", &escape(&order.method))

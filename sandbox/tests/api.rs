@@ -353,6 +353,8 @@ async fn invalid_parameters_are_102000_naming_the_field() {
     let cases: Vec<(&str, Value)> = vec![
         ("merchantTransactionId", Value::Null),
         ("merchantTransactionId", json!("has space")),
+        ("merchantTransactionId", json!("..")),
+        ("merchantTransactionId", json!(".")),
         ("requestId", Value::Null),
         ("amount", Value::Null),
         ("amount", json!("-1.00")),
@@ -361,6 +363,8 @@ async fn invalid_parameters_are_102000_naming_the_field() {
         ("amount", json!("1e3")),
         ("amount", json!("abc")),
         ("amount", json!(true)),
+        ("amount", json!("1000000000000.00")),
+        ("amount", json!(1e12)),
         ("currency", json!("XXX")),
         ("captureDelayHours", json!(-1)),
         ("captureDelayHours", Value::Null),
@@ -409,6 +413,21 @@ async fn invalid_parameters_are_102000_naming_the_field() {
         "1.500000"
     );
     assert_eq!(h.sandbox.stats().orders, 1);
+    // The amount rule's largest amount is taken (12 digits before the point).
+    let mut largest = order("M-LARGEST", "R-LARGEST", "999999999999.99");
+    assert_eq!(
+        h.call(UNIFIED_PAY, &largest).await.str("amount"),
+        "999999999999.990000"
+    );
+    largest["merchantTransactionId"] = json!("M-LARGEST-KWD");
+    largest["requestId"] = json!("R-LARGEST-KWD");
+    largest["currency"] = json!("KWD");
+    largest["amount"] = json!("999999999999.999000");
+    assert_eq!(
+        h.call(UNIFIED_PAY, &largest).await.str("amount"),
+        "999999999999.999000"
+    );
+    assert_eq!(h.sandbox.stats().orders, 3);
     // The other APIs name their fields too.
     let q = h.call(QUERY, &json!({})).await;
     assert!(q.code() == "102000" && q.description().contains("merchantTransactionId"));
@@ -574,4 +593,57 @@ async fn wallet_and_control_routes_answer_cors_preflights() {
         .await
         .unwrap();
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn bound_to_an_origin_the_wallet_and_control_routes_refuse_other_pages() {
+    let page = "http://register.example:8080";
+    let h = start_with(SandboxConfig {
+        allowed_origins: Some(vec![page.into()]),
+        ..fast_config()
+    })
+    .await;
+    let a = h.create(&order("M-ORIGIN", "R-ORIGIN", "1.00")).await;
+    let pay = format!("{}/wallet/{}/pay", h.url, a.str("transactionId"));
+    let r = h
+        .http
+        .post(&pay)
+        .header("Origin", "http://other.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(h.query("M-ORIGIN").await.status(), Some("PROCESSING"));
+    let preflight = h
+        .http
+        .request(reqwest::Method::OPTIONS, &pay)
+        .header("Origin", "http://other.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    // A script (no Origin) and the bound page are served.
+    let r = h
+        .http
+        .get(format!("{}/control/stats", h.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = h
+        .http
+        .post(&pay)
+        .header("Origin", page)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], page);
+    assert_eq!(h.query("M-ORIGIN").await.status(), Some("SUCCESS"));
 }

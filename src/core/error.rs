@@ -71,6 +71,7 @@ pub fn outcome_unknown(code: ErrorCode) -> bool {
             | ErrorCode::Timeout
             | ErrorCode::UnknownOutcome
             | ErrorCode::UpstreamUnavailable
+            | ErrorCode::Busy
             | ErrorCode::UpstreamBadSignature
             | ErrorCode::UpstreamInvalidResponse
             | ErrorCode::Internal

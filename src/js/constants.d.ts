@@ -92,6 +92,12 @@ export declare const ErrorCode: Readonly<{
   UPSTREAM_BAD_SIGNATURE: "UPSTREAM_BAD_SIGNATURE";
   /** PingPong's answer was unreadable. The outcome is unknown: query again. */
   UPSTREAM_INVALID_RESPONSE: "UPSTREAM_INVALID_RESPONSE";
+  /** PingPong no longer knows a payment this proxy holds (upstreamCode 107001, or 107002 for a refund); the proxy changed nothing and refunded nothing. Its QR cannot be paid: start a new payment with a new id. If the customer says they paid, or for a refund, check the PingPong merchant back office. */
+  UPSTREAM_ORDER_UNKNOWN: "UPSTREAM_ORDER_UNKNOWN";
+  /** The proxy is at its limit of connections or of event streams; nothing was done. Retry in a moment with the same ids; without an event stream, poll. */
+  BUSY: "BUSY";
+  /** A signed notification disagrees with the journaled payment or refund (amount, currency, ids or result code). It was not applied and is logged as an anomaly; the proxy asked PingPong for the status instead. PingPong retries it. */
+  NOTIFICATION_MISMATCH: "NOTIFICATION_MISMATCH";
   /** The proxy failed. Retry with the same ids. */
   INTERNAL: "INTERNAL";
   /** The library was set up wrong (empty token, bad proxyUrl, bad option). Fix the configuration. */

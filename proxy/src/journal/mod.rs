@@ -30,7 +30,7 @@ use tokio::sync::{oneshot, watch};
 pub(crate) use events::{StoredEvent, events_after, last_seq};
 pub(crate) use orders::{
     CreateState, NewOrder, OrderRow, PaymentUpdate, apply_payment, insert_order, latest_attempt,
-    load_order,
+    load_order, request_ids,
 };
 pub(crate) use records::{Exchange, NewNotification, insert_exchange, insert_notification};
 pub(crate) use refunds::{

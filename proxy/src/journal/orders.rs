@@ -185,6 +185,15 @@ pub(crate) fn latest_attempt(conn: &Connection, mtid: &str) -> rusqlite::Result<
     .optional()
 }
 
+/// The `requestId` of every attempt of the order, oldest first.
+pub(crate) fn request_ids(conn: &Connection, mtid: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT request_id FROM attempts WHERE merchant_transaction_id = ?1 ORDER BY created_at, rowid",
+    )?
+    .query_map([mtid], |r| r.get(0))?
+    .collect()
+}
+
 /// What was learned about a payment; `None` fields leave the journal as it is.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PaymentUpdate {

@@ -34,9 +34,12 @@ pub fn fast_sandbox() -> SandboxOptions {
     }
 }
 
-/// The extra registers every harness has.
+/// The registers every harness has: the demo register's token given explicitly (with
+/// registers configured, demo mode has no `demo-token` of its own), a second register of
+/// its store, and a register of another store.
 pub fn registers() -> Vec<RegisterToken> {
     vec![
+        RegisterToken::new(DEMO, "DEMO-POS-1", "DEMO-STORE").unwrap(),
         RegisterToken::new(SECOND, "DEMO-POS-2", "DEMO-STORE").unwrap(),
         RegisterToken::new(OTHER, "OTHER-POS-1", "OTHER-STORE").unwrap(),
     ]
@@ -410,9 +413,7 @@ pub fn pingpong_config(dir: &std::path::Path, base_url: &str, account: &Account)
         salt: Secret::new(account.salt.clone()),
         sign_type: pingpong_protocol::SignType::Sha256,
     });
-    let mut regs = registers();
-    regs.push(RegisterToken::new(DEMO, "DEMO-POS-1", "DEMO-STORE").unwrap());
-    config.registers = regs;
+    config.registers = registers();
     config.www_dir = dir.join("www");
     config.pkg_dir = dir.join("pkg");
     config
@@ -435,5 +436,57 @@ pub async fn pingpong_harness(
         http: client(),
         dir,
         sandbox: sandbox.clone(),
+    }
+}
+
+/// The proxy binary, run as a script runs it.
+pub struct Binary {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Binary {
+    /// Runs `pingpong-qr-proxy ARGS` (demo mode: no PingPong variables) and waits for its
+    /// "listening on" line.
+    pub fn spawn(args: &[&str]) -> Binary {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pingpong-qr-proxy"))
+            .args(args)
+            .env_remove("PINGPONG_ACC_ID")
+            .env_remove("PINGPONG_CLIENT_ID")
+            .env_remove("PINGPONG_SALT")
+            .env_remove("PINGPONG_SALT_FILE")
+            .env_remove("PINGPONG_QR_TOKENS")
+            .env_remove("PINGPONG_QR_TOKENS_FILE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let url = loop {
+            let mut line = String::new();
+            assert!(out.read_line(&mut line).unwrap() > 0, "the proxy exited");
+            if let Some(url) = line
+                .trim_end()
+                .strip_prefix("pingpong-qr-proxy listening on ")
+            {
+                break url.to_owned();
+            }
+        };
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        Binary { child, url }
+    }
+
+    /// `kill -9`.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -1,6 +1,7 @@
 //! Reading bizContent fields one by one, so that each refusal names its field (102000).
 
-use pingpong_protocol::{Currency, MerchantTransactionId, ResultCode};
+use pingpong_protocol::biz::WireAmount;
+use pingpong_protocol::{AmountError, Currency, MerchantTransactionId, Money, ResultCode};
 use serde_json::Value;
 
 /// A parsed bizContent object.
@@ -98,6 +99,19 @@ pub(crate) fn amount_present(obj: &Obj) -> Result<(), Refusal> {
             "must be a decimal string or number",
         )),
     }
+}
+
+/// The amount in `currency`, read as PingPong reads it (a JSON number, or a string padded
+/// with zeros, is fine) and held to the project's amount rule: below 10^12 major units
+/// (`pingpong_protocol::money::MAX_AMOUNT_DIGITS`).
+pub(crate) fn money(amount: &WireAmount, currency: Currency) -> Result<Money, Refusal> {
+    let money = amount
+        .to_money(currency)
+        .map_err(|e| Refusal::param("amount", &e.to_string()))?;
+    if !money.within_rule() {
+        return Err(Refusal::param("amount", &AmountError::TooLarge.to_string()));
+    }
+    Ok(money)
 }
 
 /// A required ISO 4217 code the sandbox supports.

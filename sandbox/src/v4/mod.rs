@@ -256,7 +256,7 @@ fn process(
             log(api, acc_id, mtid, code);
             let answer = sign(&ctx, code, code.description(), biz);
             if let Some(key) = replay_key {
-                store.replies.insert(key, answer.clone());
+                store.remember_reply(key, answer.clone());
             }
             (answer, effects)
         }

@@ -73,10 +73,7 @@ fn read_params(cfg: &SandboxConfig, now_ms: u64, obj: &Obj, text: &str) -> Resul
     let remark = fields::bounded(obj, "remark", 255)?;
     let typed: UnifiedPayRequest = serde_json::from_str(text)
         .map_err(|e| Refusal::param(&fields::serde_field(&e), "has the wrong type"))?;
-    let money = typed
-        .amount
-        .to_money(currency)
-        .map_err(|e| Refusal::param("amount", &e.to_string()))?;
+    let money = fields::money(&typed.amount, currency)?;
     let expires_at_ms = match time_expire {
         None => now_ms + MAX_EXPIRE_MS,
         Some(t) => {

@@ -25,10 +25,7 @@ pub(crate) fn refund(
     let remark = fields::bounded(obj, "remark", 32)?;
     let typed: RefundRequest = serde_json::from_str(text)
         .map_err(|e| Refusal::param(&fields::serde_field(&e), "has the wrong type"))?;
-    let money = typed
-        .amount
-        .to_money(currency)
-        .map_err(|e| Refusal::param("amount", &e.to_string()))?;
+    let money = fields::money(&typed.amount, currency)?;
     let acc_id = &ctx.account.acc_id;
     let txid = store
         .find(acc_id, &merchant_transaction_id)
