@@ -363,4 +363,31 @@ fn bad_configuration_throws_invalid_config() {
             .unwrap();
         assert!(!message.contains("secret-token"));
     }
+    // An option of the wrong shape is named in the message (the token's value never is).
+    for (field, value) in [
+        ("proxyUrl", JsValue::from(42)),
+        ("push", "yes".into()),
+        ("storage", "disk".into()),
+        ("onLateSuccess", 1.into()),
+        ("token", JsValue::UNDEFINED),
+    ] {
+        let mut pairs = vec![
+            ("proxyUrl", JsValue::from("http://h")),
+            ("token", "secret-token-9".into()),
+        ];
+        pairs.retain(|(k, _)| *k != field);
+        if !value.is_undefined() {
+            pairs.push((field, value));
+        }
+        let e = Register::new(obj(&pairs)).err().expect("refused");
+        let message = Reflect::get(&e, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert_eq!(error_code(&e), "INVALID_CONFIG", "{field}: {message}");
+        let mut named = String::from("options.");
+        named.push_str(field);
+        assert!(message.starts_with(&named), "{field}: {message}");
+        assert!(!message.contains("secret-token"), "{message}");
+    }
 }

@@ -24,7 +24,6 @@ use crate::web::bridge::{from_js, to_js};
 use crate::web::url::proxy_url;
 use options::{
     RefundWaitOptions, RegisterOptions, RequestOptions, WaitOptions, id_arg, read, read_optional,
-    read_request,
 };
 use views::{HistoryEntry, PendingPayment};
 
@@ -196,7 +195,7 @@ impl Register {
         #[wasm_bindgen(unchecked_param_type = "StartPaymentOptions")] options: JsValue,
     ) -> Promise {
         let parsed = (|| {
-            let request: CreatePaymentRequest = read_request(options.clone(), "options")?;
+            let request: CreatePaymentRequest = read(options.clone(), "options")?;
             let o: RequestOptions = read(options, "options")?;
             Ok((Call::StartPayment(request), o.signal))
         })();
@@ -252,7 +251,7 @@ impl Register {
     ) -> Promise {
         let parsed = (|| {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
-            let request: CreateRefundRequest = read_request(options.clone(), "options")?;
+            let request: CreateRefundRequest = read(options.clone(), "options")?;
             let o: RequestOptions = read(options, "options")?;
             Ok((Call::Refund { id, request }, o.signal))
         })();

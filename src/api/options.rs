@@ -135,8 +135,8 @@ extern "C" {
     fn last(this: &Tracked) -> Option<String>;
 }
 
-/// The error of a request field read by serde: the field's code, and the field in the
-/// message. `field` is the last one read; a missing field is named by serde's message.
+/// The error of a field read by serde: the field's code, and the field in the message.
+/// `field` is the last one read; a missing field is named by serde's message.
 fn field_error(name: &str, field: Option<String>, message: String) -> Error {
     let field = match message.strip_prefix("missing field `") {
         Some(rest) => rest.split('`').next().unwrap_or_default().to_owned(),
@@ -156,21 +156,11 @@ fn field_error(name: &str, field: Option<String>, message: String) -> Error {
     Error::new(code, text)
 }
 
-/// Reads `value` (the argument `name`) as a `T`: `INVALID_CONFIG` unless it is an object or
-/// when a field has the wrong shape (serde's message says which).
+/// Reads `value` (the argument `name`) as a `T`: `INVALID_CONFIG` unless it is an object; a
+/// field of the wrong shape is named in the message and gets its own code when it is a
+/// contract field (`INVALID_AMOUNT` for `amount`, …, as validation would give it),
+/// `INVALID_CONFIG` otherwise.
 pub fn read<T: DeserializeOwned>(value: JsValue, name: &str) -> Result<T, Error> {
-    object(&value, name)?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        let mut message = String::from(name);
-        message.push_str(": ");
-        message.push_str(&error_message(e));
-        Error::config(message)
-    })
-}
-
-/// Reads `value` (the argument `name`) as a contract request `T`: a field of the wrong shape
-/// gets its own code (`INVALID_AMOUNT` for `amount`, …), as validation would give it.
-pub fn read_request<T: DeserializeOwned>(value: JsValue, name: &str) -> Result<T, Error> {
     object(&value, name)?;
     let tracked = tracked(&value);
     serde_wasm_bindgen::from_value(tracked.proxy())
