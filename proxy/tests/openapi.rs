@@ -1,6 +1,7 @@
-//! The checked-in OpenAPI 3.1 document (proxy/openapi.json) held against real answers:
-//! every route, every status these flows produce, each body validated against the schema
-//! the document gives for that route and status.
+//! The OpenAPI 3.1 document, generated from the contract types and the handlers (utoipa):
+//! the checked-in copy (proxy/openapi.json) is what they generate, and real answers follow
+//! it: every route, every status these flows produce, each body validated against the
+//! schema the document gives for that route and status.
 
 mod common;
 
@@ -15,7 +16,23 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 fn document() -> Value {
-    serde_json::from_str(pingpong_qr_proxy::OPENAPI).expect("openapi.json is JSON")
+    serde_json::from_str(pingpong_qr_proxy::openapi_document()).expect("the document is JSON")
+}
+
+#[test]
+fn the_checked_in_document_is_the_generated_one() {
+    // PINGPONG_QR_REGENERATE=1 rewrites proxy/openapi.json from the types and handlers.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+    let generated = pingpong_qr_proxy::openapi_document();
+    if std::env::var_os("PINGPONG_QR_REGENERATE").is_some() {
+        std::fs::write(path, generated).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "proxy/openapi.json differs from what the contract types and handlers generate: run \
+         PINGPONG_QR_REGENERATE=1 cargo test -p pingpong-qr-proxy --test openapi"
+    );
 }
 
 /// Follows a `{"$ref": "#/…"}` inside the document.
