@@ -22,7 +22,7 @@ impl Api {
     pub const ALL: [Api; 4] = [Api::UnifiedPay, Api::Query, Api::Refund, Api::RefundQuery];
 
     /// The path, e.g. `/v4/payment/unifiedPay`.
-    pub fn path(self) -> &'static str {
+    pub const fn path(self) -> &'static str {
         match self {
             Api::UnifiedPay => "/v4/payment/unifiedPay",
             Api::Query => "/v4/payment/query",
@@ -32,7 +32,7 @@ impl Api {
     }
 
     /// The name, e.g. `unifiedPay` (also its JSON form).
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Api::UnifiedPay => "unifiedPay",
             Api::Query => "query",

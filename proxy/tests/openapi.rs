@@ -716,7 +716,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     let first = s1
         .call(
             &a,
-            "/v4/payment/unifiedPay",
+            Api::UnifiedPay.path(),
             &direct_order("MAP-DUP-1", "9.00"),
         )
         .await;
@@ -741,7 +741,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     // 105000: the same order exists upstream and is already CLOSED.
     s1.call(
         &a,
-        "/v4/payment/unifiedPay",
+        Api::UnifiedPay.path(),
         &direct_order("MAP-CLOSED-1", "4.00"),
     )
     .await;
@@ -756,7 +756,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     let direct = s1
         .call(
             &a,
-            "/v4/payment/refund",
+            Api::Refund.path(),
             &json!({ "merchantTransactionId": paid_id, "merchantRefundId": "MAP-RF-DIRECT", "amount": "6.00", "currency": "USD" }),
         )
         .await;
@@ -797,12 +797,8 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     h.shutdown().await;
     let s2 = StandaloneSandbox::start(vec![a.clone()]).await;
     // There, the second paid order exists but was never paid.
-    s2.call(
-        &a,
-        "/v4/payment/unifiedPay",
-        &direct_order(&paid2_id, "8.00"),
-    )
-    .await;
+    s2.call(&a, Api::UnifiedPay.path(), &direct_order(&paid2_id, "8.00"))
+        .await;
     let proxy = pingpong_qr_proxy::start(pingpong_config(h.dir.path(), &s2.url, &a))
         .await
         .unwrap();
