@@ -152,6 +152,24 @@ fn the_document_matches_the_contract() {
         .collect();
     assert_eq!(codes, proxy_codes);
     jsonschema::meta::validate(&doc["components"]["schemas"]["PaymentView"]).unwrap();
+    // The admin API's limits are the protocol's.
+    let schemas = &doc["components"]["schemas"];
+    for name in ["NewMerchant", "MerchantPatch"] {
+        let methods = &schemas[name]["properties"]["methods"];
+        assert_eq!(
+            methods["maxItems"],
+            pingpong_protocol::admin::MAX_METHODS,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        schemas["NewRegister"]["properties"]["label"]["maxLength"],
+        pingpong_protocol::admin::MAX_NAME
+    );
+    assert_eq!(
+        schemas["Name"]["maxLength"],
+        pingpong_protocol::admin::MAX_NAME
+    );
 }
 
 /// A validator of the document's schema `name`.
