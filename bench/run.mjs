@@ -28,7 +28,7 @@ const proxyBin = env.BENCH_PROXY_BIN ?? join(targetDir, "server", "pingpong-qr-p
 const loadBin = env.BENCH_LOAD_BIN ?? join(targetDir, "server", "pingpong-bench");
 const outFile = resolve(root, env.BENCH_OUT ?? "BENCHMARKS.md");
 
-/** The payment URL every library encodes (measure 2): 104 bytes, as issue 6 asks. */
+/** The payment URL every library encodes (measure 2): 104 bytes, a typical QR payment URL. */
 const TEXT = "https://sandbox-acquirer-payment.pingpongx.com/qr/wallet/2026112500000001?exp=1764086700&sig=3F9A1C7E5B2";
 if (TEXT.length !== 104) throw new Error(`the benchmark text has ${TEXT.length} bytes, not 104`);
 

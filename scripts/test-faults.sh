@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fault suite (issue 7, items 1 and 3; docs/reliability.md): fault scenarios through the
+# The fault suite (docs/reliability.md): fault scenarios through the
 # real stack with the library in headless Chromium (e2e/faults/faults.test.mjs), and the
 # browser-side secrets test (e2e/faults/secrets.test.mjs). Builds the proxy, the standalone
 # sandbox and pkg/ first, and serves a snapshot of pkg/ (FAULTS_PKG_DIR). Prints node's TAP

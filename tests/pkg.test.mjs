@@ -1,9 +1,10 @@
-// The built npm package (pkg/) as an app imports it: entry, exports, types, runtime classes.
+// The built npm package (pkg/) as an app imports it: entry, exports, types (generated from
+// the Rust types, and type-checked as a strict TypeScript project uses them), runtime classes.
 // Run by scripts/test-browser.sh after scripts/build-pkg.sh (node --test).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 
 const pkgDir = new URL("../pkg/", import.meta.url);
 const lib = await import(new URL("index.js", pkgDir));
@@ -44,11 +45,16 @@ test("errors are PingPongError instances with a stable code", () => {
   }
 });
 
-test("status and error-code constants exist at runtime", () => {
+test("status, error-code and journal-state constants exist at runtime", () => {
   assert.equal(lib.PaymentStatus.SUCCESS, "SUCCESS");
   assert.equal(lib.RefundStatus.FAILED, "FAILED");
   assert.equal(lib.ErrorCode.REFUND_EXCEEDS_BALANCE, "REFUND_EXCEEDS_BALANCE");
-  assert.ok(Object.isFrozen(lib.ErrorCode));
+  assert.equal(lib.JournalState.UNKNOWN, "UNKNOWN");
+  assert.equal(lib.UpdateSource.PUSH, "push");
+  assert.equal(lib.Method.WECHAT, "WECHAT");
+  for (const c of [lib.PaymentStatus, lib.RefundStatus, lib.ErrorCode, lib.JournalState, lib.UpdateSource, lib.Method]) {
+    assert.ok(Object.isFrozen(c));
+  }
   assert.equal(typeof lib.version(), "string");
 });
 
@@ -129,20 +135,69 @@ test("no .d.ts in the package holds the type any (comments and strings aside)", 
   assert.deepEqual(anyTypes("/* a */ z: any; // any"), ["1: /* a */ z: any; // any"]);
 
   const files = declarationFiles(pkgDir);
-  for (const f of ["index.d.ts", "pingpong_qr.d.ts", "pingpong_qr_bg.wasm.d.ts"]) {
+  for (const f of ["index.d.ts", "pingpong_qr.d.ts", "pingpong_qr_bg.wasm.d.ts", "constants.d.ts"]) {
     assert.ok(files.includes(f), `${f} is scanned (found ${files.join(", ")})`);
   }
-  assert.ok(files.some((f) => f.endsWith("src/js/runtime.d.ts")), "the runtime's types are scanned");
   const found = files.flatMap((f) => anyTypes(readFileSync(new URL(f, pkgDir), "utf8")).map((l) => `${f}:${l}`));
   assert.deepEqual(found, [], "the type any in the package's .d.ts files");
 });
 
 test("the public types declare every documented interface", () => {
   const dts = readFileSync(new URL("pingpong_qr.d.ts", pkgDir), "utf8");
-  for (const name of ["RegisterOptions", "StartPaymentOptions", "Payment", "WaitOptions", "RefundOptions",
-    "Refund", "RefundWaitOptions", "QrOptions", "PendingPayment", "RequestOptions", "HistoryEntry", "HistoryRefund"]) {
+  for (const name of ["RegisterOptions", "Payment", "WaitOptions", "Refund", "RefundWaitOptions", "QrOptions",
+    "PendingPayment", "RequestOptions", "HistoryEntry", "HistoryRefund", "CreatePaymentRequest", "CreateRefundRequest"]) {
     assert.match(dts, new RegExp(`export interface ${name} \\{`), name);
+  }
+  for (const name of ["StartPaymentOptions", "RefundOptions", "PaymentStatus", "RefundStatus", "ErrorCode", "Method",
+    "UpdateSource", "JournalState", "EntryState<S>", "Ecc", "StorageKind"]) {
+    assert.ok(dts.includes(`export type ${name} =`), name);
   }
   assert.match(dts, /startPayment\(options: StartPaymentOptions\): Promise<Payment>;/);
   assert.match(dts, /waitForPayment\(merchantTransactionId: string, options\?: WaitOptions\): Promise<Payment>;/);
+});
+
+/** The declarations of a .d.ts (each from its doc comment to the end of its statement). */
+function declarations(ts) {
+  return ts
+    .split(/\n(?=\/\*\*\n)/)
+    .map((d) => d.trim())
+    .filter((d) => /^\/\*\*[^]*?\*\/\nexport (interface|type) /.test(d))
+    .map((d) => d.replace(/^([^]*?\n(?:\}|export type [^\n]*;))[^]*$/, "$1"));
+}
+
+/** The names a .d.ts exports (interfaces, types, classes, functions). */
+function exportedNames(ts) {
+  return [...ts.matchAll(/^export (?:declare )?(?:interface|type|class|function|const) (\w+)/gm)].map((m) => m[1]).sort();
+}
+
+test("the shipped .d.ts holds exactly the declarations the Rust types generate", () => {
+  // src/js/types.d.ts is what the Rust types give (a native test keeps it so); wasm-bindgen
+  // wrote the same declarations into the shipped pingpong_qr.d.ts.
+  const generated = readFileSync(new URL("../src/js/types.d.ts", import.meta.url), "utf8");
+  const shipped = readFileSync(new URL("pingpong_qr.d.ts", pkgDir), "utf8");
+  const decls = declarations(generated);
+  assert.ok(decls.length >= 20, `declarations found in types.d.ts: ${decls.length}`);
+  for (const d of decls) assert.ok(shipped.includes(d), `shipped as generated:\n${d}`);
+  // Nothing else: the shipped names are the generated ones and wasm-bindgen's own.
+  const own = ["InitInput", "InitOutput", "Register", "SyncInitInput", "initSync", "version"];
+  assert.deepEqual(exportedNames(shipped), [...exportedNames(generated), ...own].sort());
+  // The runtime constants ship as generated.
+  assert.equal(
+    readFileSync(new URL("constants.d.ts", pkgDir), "utf8"),
+    readFileSync(new URL("../src/js/constants.d.ts", import.meta.url), "utf8"),
+  );
+  // The scan itself: a declaration edited after generation is told apart.
+  assert.ok(!shipped.includes(decls[0].replace("merchantTransactionId: string;", "merchantTransactionId: number;")));
+});
+
+test("a strict TypeScript project type-checks against the package (ES2022 + DOM, no skipLibCheck)", () => {
+  // tests/ts/register.ts uses the whole API and marks misuses that must not compile.
+  const tsc = new URL("../node_modules/typescript/bin/tsc", import.meta.url).pathname;
+  const project = new URL("ts/", import.meta.url).pathname;
+  const run = spawnSync(process.execPath, [tsc, "-p", project], { encoding: "utf8" });
+  assert.equal(run.status, 0, `tsc --strict failed:\n${run.stdout}${run.stderr}`);
+  const config = JSON.parse(readFileSync(new URL("ts/tsconfig.json", import.meta.url), "utf8"));
+  assert.deepEqual(config.compilerOptions.lib, ["ES2022", "DOM"]);
+  assert.equal(config.compilerOptions.strict, true);
+  assert.equal(config.compilerOptions.skipLibCheck, false);
 });

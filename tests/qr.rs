@@ -34,6 +34,10 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_name = PingPongError)]
     type PingPongError;
+}
+
+#[wasm_bindgen(module = "/src/js/constants.js")]
+extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = ErrorCode)]
     static ERROR_CODE: JsValue;
     #[wasm_bindgen(thread_local_v2, js_name = PaymentStatus)]
@@ -198,6 +202,60 @@ fn the_canvas_is_painted_with_one_path_fill() {
 }
 
 #[wasm_bindgen_test]
+fn canvas_qr_of_every_size_decodes_at_every_level() {
+    // Texts of 1 to 900 characters: versions 1 to about 30 across the four levels, each
+    // painted with 3 device pixels per module, read back and decoded.
+    let r = register();
+    let mut widths = Vec::new();
+    for (i, len) in [1, 20, 60, 110, 180, 270, 390, 530, 700, 900]
+        .iter()
+        .enumerate()
+    {
+        let text: String = "https://pay.example/qr?tx=2026-12-04&n="
+            .chars()
+            .cycle()
+            .take(*len)
+            .collect();
+        for (ecc, raw) in [("L", 1), ("M", 0), ("Q", 3), ("H", 2)] {
+            let svg = r
+                .qr_svg(text.clone().into(), obj(&[("ecc", ecc.into())]))
+                .unwrap();
+            // The symbol's width in modules, from the viewBox (quiet zone of 4 on each side).
+            let view: u32 = svg
+                .split("viewBox=\"0 0 ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let canvas = new_canvas();
+            r.render_qr(
+                canvas.clone().into(),
+                text.clone().into(),
+                obj(&[
+                    ("ecc", ecc.into()),
+                    ("size", (view * 3).into()),
+                    ("devicePixelRatio", 1.into()),
+                ]),
+            )
+            .unwrap();
+            assert_eq!(
+                decode(&canvas),
+                vec![(raw, text.clone())],
+                "{len} chars at {ecc} (#{i})"
+            );
+            canvas.remove();
+            widths.push(view - 8);
+        }
+    }
+    widths.sort_unstable();
+    widths.dedup();
+    assert!(widths.len() >= 20, "versions seen: {widths:?}");
+}
+
+#[wasm_bindgen_test]
 fn error_correction_level_is_configurable() {
     let r = register();
     // rqrr reports the format's raw ECC bits: M = 0, L = 1, H = 2, Q = 3.
@@ -358,5 +416,32 @@ fn bad_configuration_throws_invalid_config() {
             .as_string()
             .unwrap();
         assert!(!message.contains("secret-token"));
+    }
+    // An option of the wrong shape is named in the message (the token's value never is).
+    for (field, value) in [
+        ("proxyUrl", JsValue::from(42)),
+        ("push", "yes".into()),
+        ("storage", "disk".into()),
+        ("onLateSuccess", 1.into()),
+        ("token", JsValue::UNDEFINED),
+    ] {
+        let mut pairs = vec![
+            ("proxyUrl", JsValue::from("http://h")),
+            ("token", "secret-token-9".into()),
+        ];
+        pairs.retain(|(k, _)| *k != field);
+        if !value.is_undefined() {
+            pairs.push((field, value));
+        }
+        let e = Register::new(obj(&pairs)).err().expect("refused");
+        let message = Reflect::get(&e, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert_eq!(error_code(&e), "INVALID_CONFIG", "{field}: {message}");
+        let mut named = String::from("options.");
+        named.push_str(field);
+        assert!(message.starts_with(&named), "{field}: {message}");
+        assert!(!message.contains("secret-token"), "{message}");
     }
 }

@@ -643,42 +643,6 @@ async fn two_registers_on_the_same_storage_report_one_final_event() {
     rb.close();
 }
 
-/// The claim behind "reported once across tabs": an IndexedDB insert, atomic across tabs
-/// (a journal flag in localStorage is not: another tab's copy lags behind, even under the
-/// Web Lock). Concurrent callers of one name: exactly one runs, told it is first; a later
-/// caller (another tab, a reload) does not run at all. The e2e fault suite checks it across
-/// two real tabs (e2e/faults, "two tabs").
-#[wasm_bindgen_test]
-async fn a_claimed_report_runs_once_across_callers_and_stays_claimed() {
-    use pingpong_qr::web::tabs::once;
-    let name = unique("pingpong-qr:claim-test:final:");
-    let runs: Rc<RefCell<Vec<bool>>> = Rc::default();
-    let settled = Rc::new(RefCell::new(0));
-    for _ in 0..5 {
-        let (name, runs, settled) = (name.clone(), runs.clone(), settled.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            once(&name, true, move |first| {
-                runs.borrow_mut().push(first);
-                true
-            })
-            .await;
-            *settled.borrow_mut() += 1;
-        });
-    }
-    until(5_000, "five claims", || *settled.borrow() == 5).await;
-    assert_eq!(*runs.borrow(), [true], "one caller ran, as the first");
-    let again = once(&name, true, |_| panic!("a claimed name runs again")).await;
-    assert!(!again);
-    let other = once(&unique("pingpong-qr:claim-test:late:"), true, |first| first).await;
-    assert!(other, "another name is claimed on its own");
-    // A register with a memory journal does not claim: the journal (its own) decides.
-    let unclaimed = once(&name, false, |first| !first).await;
-    assert!(
-        unclaimed,
-        "without a claim, f runs and is not told it is first"
-    );
-}
-
 #[wasm_bindgen_test]
 async fn every_invalid_input_is_refused_with_its_code_before_any_request() {
     let _serial = serial().await;

@@ -59,6 +59,18 @@ export async function referenceSizes(root) {
   return out;
 }
 
+/** Rust crate name → the package it belongs to, where they differ. */
+const CRATE_OF = {
+  futures_util: "futures",
+  futures_core: "futures",
+  futures_channel: "futures",
+  futures_task: "futures",
+  futures_io: "futures",
+  serde_core: "serde",
+  hashbrown: "std (hashbrown)",
+  __rustc: "std (allocator, panics)",
+};
+
 /** Crate (or section) an item of twiggy's list belongs to. */
 export function owner(name) {
   const n = name.replace(/\[[0-9a-f]{16}\]/g, "");
@@ -75,8 +87,10 @@ export function owner(name) {
       const mod = /^[<&\s*]*pingpong_qr::([a-z_]+)/.exec(n);
       return `pingpong_qr::${mod ? mod[1] : "?"}`;
     }
-    return crate;
+    return CRATE_OF[crate] ?? crate;
   }
+  // Trait impls of std types (`<str as core::fmt::Debug>::fmt`): std's formatting machinery.
+  if (/^<(?:&?mut\s+)?&?(?:str|char|bool|u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|isize|f32|f64)[ >]/.test(n)) return "core";
   if (/^(wasm_bindgen|__wbindgen|__wbg)/.test(n)) return "wasm_bindgen";
   if (/^__rust|^__rdl|^__rg_|^rust_/.test(n)) return "std (allocator, panics)";
   return "other";
@@ -84,7 +98,7 @@ export function owner(name) {
 
 /**
  * twiggy on `wasm` (names kept): the ten largest items (custom sections such as the names
- * themselves excluded: they are not shipped), and the shallow bytes per crate.
+ * themselves excluded: they are not shipped), and the shallow bytes per crate, every crate.
  */
 export function twiggy(wasm) {
   if (!existsSync(wasm)) return null;
@@ -112,6 +126,6 @@ export function twiggy(wasm) {
     total: statSync(wasm).size,
     counted: code,
     top: rows.slice(0, 10),
-    owners: [...byOwner.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15),
+    owners: [...byOwner.entries()].sort((a, b) => b[1] - a[1]),
   };
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use pingpong_protocol::biz::{PaymentMethod, UnifiedPayRequest, WireAmount};
 use pingpong_protocol::{Currency, Envelope, Money, SignType, TimeExpireFormat};
 
-/// The public sandbox account A (DESIGN.md): what the proxy's demo mode signs with.
+/// The public sandbox account A (docs/architecture.md, "Defaults"): what the proxy's demo mode signs with.
 pub const ACCOUNT_A_ACC_ID: &str = "2018092714313010016291";
 /// Account A's `clientId`.
 pub const ACCOUNT_A_CLIENT_ID: &str = "2018092714313010016";

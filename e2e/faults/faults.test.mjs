@@ -1,4 +1,4 @@
-// Fault scenarios through the real stack (issue 7, item 1): the browser library in headless
+// Fault scenarios through the real stack: the browser library in headless
 // Chromium, the proxy as a process with its SQLite journal, the sandbox (embedded, or a
 // process of its own where the proxy must die). Each scenario breaks something on purpose,
 // then asserts the final state the register sees, and that every order and refund exists

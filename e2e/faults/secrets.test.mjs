@@ -1,4 +1,4 @@
-// Secrets (issue 7, item 3): a payment and a refund through the demo-mode proxy in headless
+// Secrets: a payment and a refund through the demo-mode proxy in headless
 // Chromium — once with the library driven directly, once through the demo register (www/)
 // as a cashier would — then every byte the browser received — the page, the library bundle (JS glue and
 // wasm), every API answer, the event stream — and every log line (the proxy's stdout and

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { json, startProxy, startSandbox, tempDir, waitFor, watchErrors } from "../lib/harness.mjs";
 import { startRelay } from "./relay.mjs";
 
-/** The public sandbox account A (DESIGN.md): the standalone sandbox's default account. */
+/** The public sandbox account A (docs/architecture.md, "Defaults"): the standalone sandbox's default account. */
 export const ACCOUNT_A = {
   accId: "2018092714313010016291",
   clientId: "2018092714313010016",

@@ -4,6 +4,9 @@
 //!
 //! Salts go in ([`NewMerchant::salt`], [`MerchantPatch::salt`]) and never come out: a view
 //! shows a short fingerprint. A register's token comes out once, in [`IssuedRegister`].
+//!
+//! With the `openapi` feature the types derive their OpenAPI schemas (utoipa) for the proxy's
+//! `/openapi.json`. They have no TypeScript declarations: the browser library never sees them.
 
 use core::fmt;
 
@@ -41,14 +44,17 @@ pub const MAX_METHODS: usize = 8;
 /// One QR method a merchant offers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MethodConfig {
     /// The method a register asks for (`ALIPAY`, `WECHAT`).
     pub method: Method,
     /// PingPong's `paymentMethod.type` sent for it, e.g. `AlipayCN-Offline`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub kind: String,
     /// The ISO 4217 codes it takes; empty: whatever the account takes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::openapi::CurrencyCode>))]
     pub currencies: Vec<String>,
 }
 
@@ -102,32 +108,42 @@ impl MerchantSettings {
     }
 }
 
-/// `POST /admin/v1/merchants` (and `merchant add`): a new merchant.
+/// `POST /admin/v1/merchants` (and `merchant add`): a new merchant, one PingPong account.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewMerchant {
     /// The merchant's id on this proxy (1..=64 of `A-Z a-z 0-9 _ - .`), chosen by the
     /// platform; it names the notification path `/notify/pingpong/{id}`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: String,
     /// Display name, 1..=100 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Name))]
     pub name: String,
     /// PingPong `accId`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9]{1,64}$"))]
     pub acc_id: String,
     /// PingPong `clientId`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9]{1,64}$"))]
     pub client_id: String,
-    /// The signing salt from PingPong's back office. Sealed at rest, never shown again.
+    /// The signing salt from PingPong's back office. Sealed at rest (XChaCha20-Poly1305 under
+    /// the master key), never shown again.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Salt))]
     pub salt: String,
     /// `SHA256` (default) or `MD5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_type: Option<SignType>,
-    /// The QR methods; default [`default_methods`].
+    /// The QR methods; by default ALIPAY as `AlipayCN-Offline` and WECHAT as
+    /// `Wechat-Offline`, any currency (`default_methods`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 8))]
     pub methods: Option<Vec<MethodConfig>>,
     /// "Failure final state" mode; default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_final: Option<bool>,
     /// `epoch-seconds` (default) or `duration-minutes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::time::TimeExpireFormat>))]
     pub time_expire_format: Option<String>,
 }
 
@@ -287,33 +303,40 @@ impl NewMerchant {
 }
 
 /// `PATCH /admin/v1/merchants/{id}` (and `merchant update|disable`): what changes; absent
-/// fields stay as they are.
+/// fields stay as they are. The merchant `default` of the start flags takes only `enabled`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MerchantPatch {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Name>))]
     pub name: Option<String>,
     /// PingPong `accId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9]{1,64}$"))]
     pub acc_id: Option<String>,
     /// PingPong `clientId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9]{1,64}$"))]
     pub client_id: Option<String>,
     /// A new salt (sealed at once, never shown again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Salt>))]
     pub salt: Option<String>,
     /// `SHA256` or `MD5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_type: Option<SignType>,
     /// The QR methods (the whole list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 8))]
     pub methods: Option<Vec<MethodConfig>>,
     /// "Failure final state" mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_final: Option<bool>,
     /// `epoch-seconds` or `duration-minutes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::time::TimeExpireFormat>))]
     pub time_expire_format: Option<String>,
     /// False: its registers are refused at once and their event streams close (PingPong's
     /// pushes are still journaled: the money moved).
@@ -378,6 +401,7 @@ impl MerchantPatch {
 /// Where a merchant's salt comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SaltSource {
     /// Sealed in the proxy's database under its master key.
     Sealed,
@@ -386,11 +410,13 @@ pub enum SaltSource {
     Startup,
 }
 
-/// A merchant as the admin API and `merchant list` show it.
+/// A merchant as the admin API and `merchant list` show it: never its salt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MerchantView {
     /// Its id.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: String,
     /// Display name.
     pub name: String,
@@ -399,6 +425,7 @@ pub struct MerchantView {
     /// PingPong `clientId`.
     pub client_id: String,
     /// 8 hex characters identifying the salt (a digest, never the salt).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{8}$"))]
     pub salt_fingerprint: String,
     /// Where the salt comes from.
     pub salt_source: SaltSource,
@@ -409,6 +436,7 @@ pub struct MerchantView {
     /// "Failure final state" mode.
     pub failure_final: bool,
     /// `epoch-seconds` or `duration-minutes`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::time::TimeExpireFormat))]
     pub time_expire_format: String,
     /// Whether its registers and pushes are served.
     pub enabled: bool,
@@ -423,10 +451,13 @@ pub struct MerchantView {
 /// `POST /admin/v1/merchants/{id}/stores` (and `store add`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewStore {
     /// The store's id within its merchant.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: String,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Name))]
     pub name: String,
 }
 
@@ -441,10 +472,13 @@ impl NewStore {
 /// A store as the admin API shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreView {
     /// Its merchant.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_id: String,
     /// Its id.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: String,
     /// Display name.
     pub name: String,
@@ -455,14 +489,18 @@ pub struct StoreView {
 /// `POST /admin/v1/merchants/{id}/registers` (and `register add`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewRegister {
     /// The store it belongs to.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub store_id: String,
     /// The `cashierDeviceId` sent to PingPong for its payments; unique among the merchant's
     /// registers that are not revoked.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub cashier_device_id: String,
-    /// A label for people ("till 2, by the door").
+    /// A label for people ("till 2, by the door"), at most 100 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub label: String,
 }
 
@@ -479,14 +517,19 @@ impl NewRegister {
 /// A register as the admin API shows it (never its token).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterView {
     /// Its id (the middle part of its token).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: String,
     /// Its merchant.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_id: String,
     /// Its store.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub store_id: String,
     /// The `cashierDeviceId` of its payments.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub cashier_device_id: String,
     /// A label for people.
     pub label: String,
@@ -497,13 +540,19 @@ pub struct RegisterView {
     pub revoked_at: Option<u64>,
 }
 
-/// A new register and its bearer token, shown this once (the proxy keeps only a keyed hash).
+/// A new register and its bearer token, shown this once (the proxy keeps only a keyed hash,
+/// HMAC-SHA256).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedRegister {
     /// The register.
     pub register: RegisterView,
     /// `ppq_<registerId>_<secret>`: give it to the register; it cannot be shown again.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^ppq_[A-Za-z0-9_.-]{1,64}_[0-9a-f]{64}$")
+    )]
     pub token: String,
 }
 

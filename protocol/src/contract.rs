@@ -3,6 +3,10 @@
 //!
 //! Times are milliseconds since the Unix epoch. Amounts are decimal strings with the
 //! currency's exponent. Every error is an [`ApiError`].
+//!
+//! With the `typescript` feature the types also derive their TypeScript declarations (tsify),
+//! doc comments included: the browser library's `.d.ts` is generated from them. With the
+//! `openapi` feature they derive their OpenAPI schemas (utoipa): the proxy's `/openapi.json`.
 
 use core::fmt;
 
@@ -38,6 +42,41 @@ pub mod paths {
     pub const OPENAPI: &str = "/openapi.json";
     /// `GET`: liveness.
     pub const HEALTH: &str = "/healthz";
+
+    /// `template` with its `{name}` placeholders replaced by `values`, in order (ids are
+    /// validated to URL-safe characters).
+    fn fill(template: &str, values: &[&str]) -> String {
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut values = values.iter();
+        let mut in_name = false;
+        for c in template.chars() {
+            match c {
+                '{' => {
+                    in_name = true;
+                    out.push_str(values.next().copied().unwrap_or_default());
+                }
+                '}' => in_name = false,
+                c if !in_name => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// [`PAYMENT`] of order `id`.
+    pub fn payment(id: &str) -> String {
+        fill(PAYMENT, &[id])
+    }
+
+    /// [`REFUNDS`] of order `id`.
+    pub fn refunds(id: &str) -> String {
+        fill(REFUNDS, &[id])
+    }
+
+    /// [`REFUND`] `refund` of order `id`.
+    pub fn refund(id: &str, refund: &str) -> String {
+        fill(REFUND, &[id, refund])
+    }
 }
 
 /// SSE event names on `/v1/events`; the data is a [`PaymentView`] or a [`RefundView`].
@@ -51,13 +90,16 @@ pub mod events {
 /// An error as the register sees it: a stable code and a human message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// The stable code.
     pub code: ErrorCode,
     /// What went wrong, for people.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub message: String,
-    /// PingPong's result code, when PingPong refused the request.
+    /// PingPong's result code, when PingPong refused the request (UPSTREAM_REJECTED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub upstream_code: Option<String>,
 }
 
@@ -82,6 +124,8 @@ impl std::error::Error for ApiError {}
 
 /// The wallet a consumer pays with. The proxy maps each to PingPong's method name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Method {
     /// Alipay.
     #[serde(rename = "ALIPAY")]
@@ -192,6 +236,21 @@ fn is_invisible_control(c: char) -> bool {
     )
 }
 
+/// The code of an error about request field `field` (its contract name, e.g. `amount`), as
+/// validation gives it: `INVALID_AMOUNT` for `amount`, `INVALID_ID` for the ids, and so on;
+/// `INVALID_REQUEST` for any other field.
+pub fn field_error_code(field: &str) -> ErrorCode {
+    match field {
+        "amount" => ErrorCode::InvalidAmount,
+        "currency" => ErrorCode::InvalidCurrency,
+        "method" => ErrorCode::InvalidMethod,
+        "expiresInSeconds" => ErrorCode::InvalidExpiry,
+        "merchantTransactionId" | "merchantRefundId" => ErrorCode::InvalidId,
+        "remark" => ErrorCode::InvalidRemark,
+        _ => ErrorCode::InvalidRequest,
+    }
+}
+
 fn amount_error(e: AmountError) -> ApiError {
     let code = if e == AmountError::UnknownCurrency {
         ErrorCode::InvalidCurrency
@@ -211,22 +270,35 @@ fn id_error(field: &str, e: IdError) -> ApiError {
 /// `POST /v1/payments`: start a QR payment.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePaymentRequest {
-    /// Decimal amount, e.g. `"12.50"`.
+    /// Decimal string with at most the currency's decimals, e.g. `"12.50"` (never a number).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Amount))]
     pub amount: String,
-    /// ISO 4217 code, e.g. `"USD"`.
+    /// Upper-case ISO 4217 code, e.g. `"USD"`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::CurrencyCode))]
     pub currency: String,
-    /// `ALIPAY` or `WECHAT`.
+    /// `ALIPAY` or `WECHAT` (a string here, so that another value gets `INVALID_METHOD`).
+    #[cfg_attr(feature = "typescript", tsify(type = "Method"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Method))]
     pub method: String,
-    /// QR validity, 60..=259200 seconds; 300 when absent.
+    /// QR validity, 60..=259200 seconds (1 minute to 3 days); 300 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 60, maximum = 259200, default = 300)
+    )]
     pub expires_in_seconds: Option<i64>,
-    /// The order number; the proxy generates one when absent. The library always sends one,
-    /// fixed before the first send, so a retry can never create a second order.
+    /// The order number (1..=64 of `A-Z a-z 0-9 _ - .`); generated when absent. The library
+    /// always sends one, fixed before the first send, so a retry can never create a second
+    /// order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub merchant_transaction_id: Option<String>,
-    /// Merchant text, at most 255 characters.
+    /// Merchant text, at most 255 characters, no control characters, `<` or `>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub remark: Option<String>,
 }
 
@@ -280,14 +352,18 @@ impl CreatePaymentRequest {
     }
 }
 
-/// A payment as the proxy reports it.
+/// A payment as the proxy reports it. Times are milliseconds since the epoch; absent values
+/// are `null`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", tsify(rename = "Payment", missing_as_null))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentView {
     /// The order number.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_transaction_id: String,
     /// PingPong's transaction number, once known.
-    #[serde(default)]
     pub transaction_id: Option<String>,
     /// The status PingPong last reported.
     pub status: PaymentStatus,
@@ -297,14 +373,11 @@ pub struct PaymentView {
     pub currency: String,
     /// The wallet.
     pub method: Method,
-    /// The text to render as a QR, while the order is open.
-    #[serde(default)]
+    /// The text to show as a QR code, while the order is open.
     pub qr_code: Option<String>,
-    /// URL of an image of the QR.
-    #[serde(default)]
+    /// URL of an image of the QR code.
     pub qr_url: Option<String>,
-    /// When the QR stops working (ms since the epoch, PingPong's clock).
-    #[serde(default)]
+    /// When the QR stops working, on the proxy's clock (PingPong's expiry).
     pub qr_code_expired_at: Option<u64>,
     /// Sum of SUCCESS refunds.
     pub refunded_amount: String,
@@ -312,16 +385,12 @@ pub struct PaymentView {
     /// (zero unless the payment is SUCCESS).
     pub refundable_amount: String,
     /// PingPong's result code of the last attempt.
-    #[serde(default)]
     pub result_code: Option<String>,
     /// PingPong's result text.
-    #[serde(default)]
     pub result_description: Option<String>,
     /// True when SUCCESS arrived after the proxy had reported CLOSED.
-    #[serde(default)]
     pub late_success: bool,
     /// Merchant text.
-    #[serde(default)]
     pub remark: Option<String>,
     /// When the proxy first saw the order.
     pub created_at: u64,
@@ -334,14 +403,20 @@ pub struct PaymentView {
 /// `POST /v1/payments/{id}/refunds`: refund part or all of a SUCCESS payment.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRefundRequest {
-    /// Decimal amount in the payment's currency.
+    /// Decimal string in the payment's currency, at most what remains refundable.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Amount))]
     pub amount: String,
-    /// The refund number; generated when absent. The library always sends one.
+    /// The refund number (1..=64 of `A-Z a-z 0-9 _ - .`); generated when absent. The library
+    /// always sends one; re-using it with the same amount is a retry, never a second refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub merchant_refund_id: Option<String>,
     /// Merchant text, at most 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub remark: Option<String>,
 }
 
@@ -378,16 +453,21 @@ impl CreateRefundRequest {
     }
 }
 
-/// A refund as the proxy reports it.
+/// A refund as the proxy reports it. Times are milliseconds since the epoch; absent values
+/// are `null`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", tsify(rename = "Refund", missing_as_null))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundView {
     /// The original payment's order number.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_transaction_id: String,
     /// The refund number.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub merchant_refund_id: String,
     /// PingPong's refund number, once known.
-    #[serde(default)]
     pub refund_id: Option<String>,
     /// The status PingPong last reported.
     pub status: RefundStatus,
@@ -396,10 +476,8 @@ pub struct RefundView {
     /// ISO 4217 code.
     pub currency: String,
     /// PingPong's result code.
-    #[serde(default)]
     pub result_code: Option<String>,
     /// PingPong's result text.
-    #[serde(default)]
     pub result_description: Option<String>,
     /// When the proxy first saw the refund.
     pub created_at: u64,
@@ -413,6 +491,7 @@ pub struct RefundView {
 /// (an `EventSource` cannot send an `Authorization` header).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventTicket {
     /// Opaque; valid for this register's store until `expiresAt`.
     pub ticket: String,
@@ -502,6 +581,45 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(r.validate(jpy).unwrap_err().code, ErrorCode::InvalidRemark);
+    }
+
+    #[test]
+    fn each_request_field_has_the_code_its_validation_gives() {
+        // A wrong value of each field fails validation with the code the field maps to.
+        let mut r = req("1.00", "USD", "ALIPAY");
+        r.expires_in_seconds = Some(1);
+        assert_eq!(
+            r.validate().unwrap_err().code,
+            field_error_code("expiresInSeconds")
+        );
+        let mut r = req("1.00", "USD", "ALIPAY");
+        r.merchant_transaction_id = Some("a b".into());
+        assert_eq!(
+            r.validate().unwrap_err().code,
+            field_error_code("merchantTransactionId")
+        );
+        let mut r = req("1.00", "USD", "ALIPAY");
+        r.remark = Some("<".into());
+        assert_eq!(r.validate().unwrap_err().code, field_error_code("remark"));
+        for (field, r) in [
+            ("amount", req("x", "USD", "ALIPAY")),
+            ("currency", req("1", "usd", "ALIPAY")),
+            ("method", req("1", "USD", "CASH")),
+        ] {
+            assert_eq!(
+                r.validate().unwrap_err().code,
+                field_error_code(field),
+                "{field}"
+            );
+        }
+        assert_eq!(field_error_code("signal"), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn paths_fill_their_templates() {
+        assert_eq!(paths::payment("PQ1"), "/v1/payments/PQ1");
+        assert_eq!(paths::refunds("PQ1"), "/v1/payments/PQ1/refunds");
+        assert_eq!(paths::refund("PQ1", "RF1"), "/v1/payments/PQ1/refunds/RF1");
     }
 
     #[test]

@@ -38,7 +38,22 @@ macro_rules! error_codes {
             pub fn parse(text: &str) -> ErrorCode {
                 match text { $($code => ErrorCode::$variant,)* _ => ErrorCode::Unrecognized }
             }
+
+            /// The TypeScript declaration of the codes (a union of their names).
+            #[cfg(feature = "typescript")]
+            pub const TYPESCRIPT: &'static str = concat!(
+                "/**\n * A stable error code: branch on it, not on the message (the runtime constant\n",
+                " * `ErrorCode` lists them, each with what to do about it).\n */\n",
+                "export type ErrorCode =",
+                $(" \"", $code, "\" |",)*
+                " \"UNRECOGNIZED\";"
+            );
         }
+
+        /// The browser library's `.d.ts` gets the declaration through this section.
+        #[cfg(feature = "typescript")]
+        #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+        const ERROR_CODE_TYPESCRIPT: &'static str = ErrorCode::TYPESCRIPT;
     };
 }
 
@@ -76,6 +91,33 @@ error_codes! {
     InvalidResponse = "INVALID_RESPONSE", 0, "The proxy's answer was not the documented JSON.";
     Storage = "STORAGE", 0, "Browser storage is unavailable or full, so the payment could not be journaled before sending. Nothing was sent.";
 }
+
+/// The schema of the codes the proxy answers with (those with an HTTP status), each with its
+/// status and meaning.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let codes = ErrorCode::ALL.iter().filter(|c| c.http_status() != 0);
+        let mut description = String::from("A stable error code. HTTP status and meaning:\n");
+        for c in codes.clone() {
+            description.push_str(&format!(
+                "\n- `{}` ({}): {}",
+                c.as_str(),
+                c.http_status(),
+                c.description()
+            ));
+        }
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(codes.map(|c| c.as_str())))
+            .description(Some(description))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {}
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

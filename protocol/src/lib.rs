@@ -1,6 +1,7 @@
 //! pingpong-protocol: the PingPongCheckout v4 wire format and the register↔proxy contract,
 //! defined once for the sandbox, the proxy and the browser library.
 //!
+//! - [`api`]: the four v4 APIs, their names and paths;
 //! - [`money`]: currencies and amounts in integer minor units (never `f64`);
 //! - [`methods`]: PingPong's QR payment methods and the currencies each takes;
 //! - [`ids`]: validated order, refund, request, register and store ids;
@@ -8,7 +9,8 @@
 //! - [`time`]: timestamps and the QR validity (`timeExpire`);
 //! - [`sign`]: the v4 signature (digests behind the `sign` feature);
 //! - [`envelope`], [`biz`]: the envelope and typed bizContent (behind the `wire` feature);
-//! - [`contract`], [`error_code`]: what the register and the proxy say to each other;
+//! - [`contract`], [`error_code`]: what the register and the proxy say to each other
+//!   (their OpenAPI schemas, with `openapi::Amount` and `openapi::Id`, behind `openapi`);
 //! - [`admin`]: what the platform's backend and the proxy say to each other.
 //!
 //! No I/O, no async; builds for native and wasm32. The browser library leaves `wire` and
@@ -16,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod api;
 #[cfg(feature = "wire")]
 pub mod biz;
 pub mod contract;
@@ -25,11 +28,14 @@ pub mod error_code;
 pub mod ids;
 pub mod methods;
 pub mod money;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod result_code;
 pub mod sign;
 pub mod status;
 pub mod time;
 
+pub use api::Api;
 pub use contract::{ApiError, Method};
 #[cfg(feature = "wire")]
 pub use envelope::{Envelope, EnvelopeError};

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The signature algorithm named in the envelope's `signType`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SignType {
     /// SHA-256, 64 hex characters. PingPong recommends it; the default here.
     #[default]

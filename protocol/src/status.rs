@@ -18,6 +18,8 @@ pub enum FailureMode {
 /// The status of a payment order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PaymentStatus {
     /// The order exists; nothing has happened yet.
     Init,
@@ -84,11 +86,40 @@ impl PaymentStatus {
     pub fn parse(text: &str) -> Option<PaymentStatus> {
         PaymentStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// How far along a payment is: INIT, then PROCESSING (or AUTH_SUCCESS), FAILED, CLOSED
+    /// (or CANCEL), SUCCESS.
+    fn progress(self) -> u8 {
+        match self {
+            PaymentStatus::Init => 0,
+            PaymentStatus::Processing | PaymentStatus::AuthSuccess => 1,
+            PaymentStatus::Failed => 2,
+            PaymentStatus::Closed | PaymentStatus::Cancel => 3,
+            PaymentStatus::Success => 4,
+        }
+    }
+
+    /// The rule "a status only moves forward", for news that may arrive in any order (a
+    /// create's answer, a query, a notification, an event): the status after news of
+    /// `incoming` while `self` is known, and whether it is a late success (SUCCESS after
+    /// CLOSED: the money was taken after the QR was reported closed). `None`: the news is
+    /// stale or the same; keep `self`. A FAILED attempt is never re-opened by news (nobody
+    /// re-attempts an order here: a register starts a new one), so PROCESSING after FAILED
+    /// is stale.
+    pub fn advance(self, incoming: PaymentStatus) -> Option<(PaymentStatus, bool)> {
+        if incoming.progress() <= self.progress() {
+            return None;
+        }
+        let late = self == PaymentStatus::Closed && incoming == PaymentStatus::Success;
+        Some((incoming, late))
+    }
 }
 
 /// The status of a refund.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RefundStatus {
     /// Accepted by the acquirer, not yet done (the product page names it). Not final.
     AcceptSuccess,
@@ -134,6 +165,13 @@ impl RefundStatus {
     pub fn parse(text: &str) -> Option<RefundStatus> {
         RefundStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// "A status only moves forward", for refunds: the status after news of `incoming` while
+    /// `self` is known; `None` to keep `self`. Only a final status (SUCCESS, FAILED) moves a
+    /// refund, and only once.
+    pub fn advance(self, incoming: RefundStatus) -> Option<RefundStatus> {
+        (incoming.is_final() && !self.is_final()).then_some(incoming)
+    }
 }
 
 #[cfg(test)]
@@ -154,6 +192,46 @@ mod tests {
         assert!(!Processing.ends_attempt());
         assert!(RefundStatus::Success.is_final() && RefundStatus::Failed.is_final());
         assert!(!RefundStatus::Processing.is_final() && !RefundStatus::AcceptSuccess.is_final());
+    }
+
+    #[test]
+    fn payments_only_move_forward() {
+        use PaymentStatus::*;
+        assert_eq!(Init.advance(Processing), Some((Processing, false)));
+        assert_eq!(Processing.advance(Success), Some((Success, false)));
+        assert_eq!(Processing.advance(Closed), Some((Closed, false)));
+        assert_eq!(Processing.advance(Failed), Some((Failed, false)));
+        assert_eq!(Failed.advance(Closed), Some((Closed, false)));
+        assert_eq!(Processing.advance(Processing), None);
+        assert_eq!(Failed.advance(Processing), None);
+        assert_eq!(Success.advance(Closed), None);
+        assert_eq!(Success.advance(Failed), None);
+        assert_eq!(Closed.advance(Processing), None);
+        assert_eq!(Closed.advance(Failed), None);
+        assert_eq!(Processing.advance(AuthSuccess), None);
+        // Whatever order news of a paid order arrives in, it ends SUCCESS.
+        for first in PaymentStatus::ALL {
+            let end = first.advance(Success).map_or(first, |(s, _)| s);
+            assert_eq!(end, Success, "{first:?}");
+        }
+    }
+
+    #[test]
+    fn success_after_closed_is_late() {
+        use PaymentStatus::*;
+        assert_eq!(Closed.advance(Success), Some((Success, true)));
+        assert_eq!(Failed.advance(Success), Some((Success, false)));
+        assert_eq!(Cancel.advance(Success), Some((Success, false)));
+    }
+
+    #[test]
+    fn refunds_end_once() {
+        use RefundStatus as R;
+        assert_eq!(R::Processing.advance(R::Success), Some(R::Success));
+        assert_eq!(R::AcceptSuccess.advance(R::Failed), Some(R::Failed));
+        assert_eq!(R::Processing.advance(R::AcceptSuccess), None);
+        assert_eq!(R::Success.advance(R::Failed), None);
+        assert_eq!(R::Failed.advance(R::Success), None);
     }
 
     #[test]

@@ -101,6 +101,12 @@ pub enum TimeExpireFormat {
 }
 
 impl TimeExpireFormat {
+    /// Every format.
+    pub const ALL: [TimeExpireFormat; 2] = [
+        TimeExpireFormat::EpochSeconds,
+        TimeExpireFormat::DurationMinutes,
+    ];
+
     /// The configuration name: `epoch-seconds` or `duration-minutes`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -111,12 +117,9 @@ impl TimeExpireFormat {
 
     /// Parses a configuration name.
     pub fn parse(text: &str) -> Option<TimeExpireFormat> {
-        [
-            TimeExpireFormat::EpochSeconds,
-            TimeExpireFormat::DurationMinutes,
-        ]
-        .into_iter()
-        .find(|f| f.as_str() == text)
+        TimeExpireFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == text)
     }
 
     /// The `timeExpire` value for a validity of `expires_in_seconds` starting at `now_ms`.

@@ -62,7 +62,7 @@ pub struct RegisterToken {
     pub store_id: StoreId,
 }
 
-/// The token, cashier device and store of demo mode (DESIGN.md, "Defaults").
+/// The token, cashier device and store of demo mode (docs/architecture.md, "Defaults").
 pub const DEMO_TOKEN: &str = "demo-token";
 /// The demo register's `cashierDeviceId`.
 pub const DEMO_CASHIER_DEVICE_ID: &str = "DEMO-POS-1";

@@ -1,9 +1,10 @@
 //! Demo mode: the sandbox runs inside the proxy, nested at `/sandbox` on the proxy's own
 //! listener, and the proxy calls it over real HTTP exactly as it would call PingPong, with
-//! the public sandbox account A. Its state lives in its own SQLite file beside the
-//! journal ([`sandbox_database`]), so a restarted demo finds every order where PingPong
-//! would: open ones can still be paid, paid ones refunded. Its wallet and control routes
-//! serve the proxy's own pages (its public origin and the `--allow-origin` ones) only.
+//! the public sandbox account A (docs/architecture.md, "Defaults"). Its state lives in its
+//! own SQLite file beside the journal ([`sandbox_database`]), so a restarted demo finds every
+//! order where PingPong would: open ones can still be paid, paid ones refunded. Its wallet and
+//! control routes serve the proxy's own pages (its public origin and the `--allow-origin`
+//! ones) only.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

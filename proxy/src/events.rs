@@ -18,19 +18,35 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use pingpong_protocol::ErrorCode;
-use pingpong_protocol::contract::EventTicket;
+use pingpong_protocol::contract::{ApiError, EventTicket, paths};
 use tokio::sync::{OwnedSemaphorePermit, watch};
 
 use crate::app::App;
 use crate::auth::{self, Caller, Register};
 use crate::error::{ApiResult, fail};
 use crate::journal::StoredEvent;
+use crate::openapi::{AnyError, Busy, Unauthorized};
 use crate::util::now_ms;
 
 /// Events read from the journal per query.
 const BATCH: u32 = 100;
 
-/// `POST /v1/events/tickets`.
+/// Get a ticket for the event stream
+///
+/// An EventSource cannot send Authorization: this short-lived ticket, bound to the register's
+/// store, goes in the stream's URL instead. No body needed.
+#[utoipa::path(
+    post,
+    path = paths::EVENT_TICKETS,
+    operation_id = "createEventTicket",
+    tag = "events",
+    responses(
+        (status = 201, description = "A ticket.", body = EventTicket),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Busy),
+        (status = "default", response = AnyError),
+    ),
+)]
 pub(crate) async fn issue_ticket(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -77,7 +93,33 @@ fn parse_seq(text: &str) -> ApiResult<u64> {
     })
 }
 
-/// `GET /v1/events`.
+/// Server-Sent Events of this register's store
+///
+/// Each status change of the store's payments and refunds, from the journal: `id:` the event
+/// sequence, `event:` `payment` or `refund`, `data:` a PaymentView or RefundView JSON
+/// (serverTime at sending). Comment lines keep the connection alive. A reconnecting client
+/// sends `Last-Event-ID` (EventSource does) or `lastEventId=N`, and receives every event after
+/// N; without either, only new events. Authenticate with a ticket (browsers) or the bearer
+/// token (clients that can send headers).
+#[utoipa::path(
+    get,
+    path = paths::EVENTS,
+    operation_id = "events",
+    tag = "events",
+    security((), ("bearer" = [])),
+    params(
+        ("ticket" = Option<String>, Query, description = "From POST /v1/events/tickets; required unless the bearer token is sent."),
+        ("lastEventId" = Option<u64>, Query, description = "Resume after this event (as Last-Event-ID)."),
+        ("Last-Event-ID" = Option<String>, Header, pattern = "^[0-9]+$", description = "Resume after this event (sent by EventSource when it reconnects)."),
+    ),
+    responses(
+        (status = 200, description = "The stream: `payment` events carry a PaymentView, `refund` events a RefundView.", content_type = "text/event-stream", body = String),
+        (status = 400, description = "INVALID_REQUEST: Last-Event-ID is not a number.", body = ApiError),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Busy),
+        (status = "default", response = AnyError),
+    ),
+)]
 pub(crate) async fn stream(
     State(app): State<Arc<App>>,
     headers: HeaderMap,

@@ -16,20 +16,23 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pingpong_protocol::ErrorCode;
 use pingpong_protocol::contract::{
-    CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView, paths,
+    ApiError, CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView, paths,
 };
-use serde_json::json;
+use pingpong_protocol::openapi::Id;
+use serde::Serialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::auth::Caller;
 use crate::body::{JsonBody, MAX_BODY};
 use crate::config::Config;
 use crate::error::{ApiResult, code_for_status, fail};
+use crate::openapi::{
+    AnyError, BadRequest, BadUpstream, Busy, Forbidden, Internal, MediaType, NotFound,
+    OrderUnknown, Rejected, TooLarge, Unauthorized, Unavailable, UnknownOutcome, document,
+};
 use crate::{admin, events, notify, payments, refunds, statics};
-
-/// The OpenAPI 3.1 document of this API (checked in as `proxy/openapi.json`).
-pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// Notifications may be larger than register requests.
 const MAX_NOTIFICATION_BODY: usize = 64 * 1024;
@@ -97,7 +100,38 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-async fn create_payment(
+/// Create a QR payment (unifiedPay)
+///
+/// Validates the request, fixes the ids (merchantTransactionId if absent, requestId),
+/// journals the order, then signs and sends unifiedPay with this register's cashierDeviceId
+/// and the proxy's notification URL. Re-sending a merchantTransactionId with the same body
+/// returns the journaled order (200) and never creates a second one; an order whose create
+/// outcome was unknown is completed first (query, then the same request again if PingPong
+/// never got it).
+#[utoipa::path(
+    post,
+    path = paths::PAYMENTS,
+    operation_id = "createPayment",
+    tag = "payments",
+    request_body = CreatePaymentRequest,
+    responses(
+        (status = 201, description = "The new order, usually PROCESSING with its QR.", body = PaymentView),
+        (status = 200, description = "The journaled order (a retry with the same id and body).", body = PaymentView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "ID_CONFLICT: the id was used with a different body.", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 415, response = MediaType),
+        (status = 422, response = Rejected),
+        (status = 500, response = Internal),
+        (status = 502, response = BadUpstream),
+        (status = 503, response = Unavailable),
+        (status = 504, response = UnknownOutcome),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn create_payment(
     State(app): State<Arc<App>>,
     caller: Caller,
     JsonBody(request): JsonBody<CreatePaymentRequest>,
@@ -106,7 +140,32 @@ async fn create_payment(
     Ok((status, Json(view)))
 }
 
-async fn get_payment(
+/// Get a payment (query)
+///
+/// The journaled order, refreshed by a PingPong query unless it is SUCCESS. A create whose
+/// outcome was unknown is completed first.
+#[utoipa::path(
+    get,
+    path = paths::PAYMENT,
+    operation_id = "getPayment",
+    tag = "payments",
+    params(("merchantTransactionId" = Id, Path)),
+    responses(
+        (status = 200, description = "The order.", body = PaymentView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = OrderUnknown),
+        (status = 422, response = Rejected),
+        (status = 500, response = Internal),
+        (status = 502, response = BadUpstream),
+        (status = 503, response = Unavailable),
+        (status = 504, response = UnknownOutcome),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn get_payment(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(mtid): Path<String>,
@@ -114,7 +173,38 @@ async fn get_payment(
     Ok(Json(payments::get(&app, &caller, &mtid).await?))
 }
 
-async fn create_refund(
+/// Refund part or all of a SUCCESS payment
+///
+/// Checked against the journal before anything is sent: the payment must be SUCCESS, no other
+/// refund of it PROCESSING, and the amount at most what remains (amount − SUCCESS − PROCESSING
+/// refunds). Re-sending a merchantRefundId with the same amount returns the journaled refund
+/// (200).
+#[utoipa::path(
+    post,
+    path = paths::REFUNDS,
+    operation_id = "createRefund",
+    tag = "refunds",
+    params(("merchantTransactionId" = Id, Path)),
+    request_body = CreateRefundRequest,
+    responses(
+        (status = 201, description = "The new refund, usually PROCESSING.", body = RefundView),
+        (status = 200, description = "The journaled refund (a retry).", body = RefundView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, description = "PAYMENT_NOT_REFUNDABLE (not SUCCESS), REFUND_IN_PROGRESS (another refund is PROCESSING), ID_CONFLICT, or UPSTREAM_ORDER_UNKNOWN (PingPong does not know the payment, upstreamCode 107002: nothing was refunded; refund from the PingPong merchant back office).", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 415, response = MediaType),
+        (status = 422, description = "REFUND_EXCEEDS_BALANCE (refused locally, nothing sent) or UPSTREAM_REJECTED (PingPong refused; upstreamCode, e.g. 107002 PingPong does not know the payment, 107003 the payment is not SUCCESS there, 108003 over PingPong's refundable balance).", body = ApiError),
+        (status = 500, response = Internal),
+        (status = 502, response = BadUpstream),
+        (status = 503, response = Unavailable),
+        (status = 504, response = UnknownOutcome),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn create_refund(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(mtid): Path<String>,
@@ -124,7 +214,34 @@ async fn create_refund(
     Ok((status, Json(view)))
 }
 
-async fn get_refund(
+/// Get a refund (refund/query)
+///
+/// The journaled refund, refreshed by a PingPong refund query until it is final.
+#[utoipa::path(
+    get,
+    path = paths::REFUND,
+    operation_id = "getRefund",
+    tag = "refunds",
+    params(
+        ("merchantTransactionId" = Id, Path),
+        ("merchantRefundId" = Id, Path),
+    ),
+    responses(
+        (status = 200, description = "The refund.", body = RefundView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = OrderUnknown),
+        (status = 422, response = Rejected),
+        (status = 500, response = Internal),
+        (status = 502, response = BadUpstream),
+        (status = 503, response = Unavailable),
+        (status = 504, response = UnknownOutcome),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn get_refund(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path((mtid, mrid)): Path<(String, String)>,
@@ -132,13 +249,50 @@ async fn get_refund(
     Ok(Json(refunds::get(&app, &caller, &mtid, &mrid).await?))
 }
 
-async fn health(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Value>> {
-    app.journal.ping().await?;
-    Ok(Json(json!({ "status": "ok", "mode": app.mode })))
+/// The answer of `/healthz`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok` (an error answers otherwise).
+    #[schema(pattern = "^ok$")]
+    status: &'static str,
+    /// `demo` (the embedded sandbox), `pingpong` (one merchant of the start flags) or
+    /// `platform` (merchants from the database only).
+    #[schema(pattern = "^(demo|pingpong|platform)$")]
+    mode: &'static str,
 }
 
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+/// Liveness (the journal answers)
+#[utoipa::path(
+    get,
+    path = paths::HEALTH,
+    operation_id = "health",
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "Alive.", body = Health),
+        (status = 500, response = Internal),
+        (status = 503, response = Busy),
+    ),
+)]
+pub(crate) async fn health(State(app): State<Arc<App>>) -> ApiResult<Json<Health>> {
+    app.journal.ping().await?;
+    Ok(Json(Health {
+        status: "ok",
+        mode: app.mode,
+    }))
+}
+
+/// This document
+#[utoipa::path(
+    get,
+    path = paths::OPENAPI,
+    operation_id = "openapi",
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "OpenAPI 3.1.", body = Object)),
+)]
+pub(crate) async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], document())
 }
 
 async fn method_not_allowed() -> impl IntoResponse {

@@ -37,12 +37,12 @@ mod listener;
 mod locks;
 mod merchants;
 mod notify;
+mod openapi;
 mod payments;
 mod refunds;
 mod seal;
 mod statics;
 pub mod tokens;
-mod transitions;
 mod upstream;
 mod util;
 mod vault;
@@ -62,9 +62,9 @@ pub use config::{
     Upstream, UpstreamTimeouts,
 };
 pub use demo::{SANDBOX_PATH, sandbox_database};
-pub use http::OPENAPI;
 pub use keys::{KeyChoice, KeySource, MasterKey};
 pub use merchants::DEFAULT_MERCHANT;
+pub use openapi::document as openapi_document;
 pub use pingpong_sandbox::Sandbox;
 
 use admin::http::AdminKey;

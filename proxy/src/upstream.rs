@@ -12,6 +12,7 @@
 
 use std::time::{Duration, Instant};
 
+pub(crate) use pingpong_protocol::Api;
 use pingpong_protocol::result_code::is_outcome_unknown_code;
 use pingpong_protocol::{ApiError, Envelope, ErrorCode};
 use serde_json::Value;
@@ -21,35 +22,6 @@ use crate::journal::{Exchange, SharedJournal};
 use crate::merchants::Merchant;
 use crate::util::now_ms;
 use crate::verify::verify;
-
-/// The four v4 APIs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Api {
-    UnifiedPay,
-    Query,
-    Refund,
-    RefundQuery,
-}
-
-impl Api {
-    fn path(self) -> &'static str {
-        match self {
-            Api::UnifiedPay => "/v4/payment/unifiedPay",
-            Api::Query => "/v4/payment/query",
-            Api::Refund => "/v4/payment/refund",
-            Api::RefundQuery => "/v4/refund/query",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Api::UnifiedPay => "unifiedPay",
-            Api::Query => "query",
-            Api::Refund => "refund",
-            Api::RefundQuery => "refundQuery",
-        }
-    }
-}
 
 /// A verified answer.
 #[derive(Debug)]

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use common::process::*;
 use common::*;
-use pingpong_protocol::Envelope;
+use pingpong_protocol::{Api, Envelope};
 use pingpong_sandbox::{Account, NotificationOutcome};
 use serde_json::json;
 
@@ -344,7 +344,7 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
     let mtid = r.json["merchantTransactionId"].as_str().unwrap().to_owned();
 
     // What the sandbox received: MD5 with the salt from the environment, and the public URL.
-    let sent = sent_to(&upstream.sandbox, "/v4/payment/unifiedPay");
+    let sent = sent_to(&upstream.sandbox, Api::UnifiedPay.path());
     assert_eq!(sent.len(), 1);
     let env = Envelope::parse(sent[0].body.as_bytes()).unwrap();
     assert_eq!(
@@ -394,7 +394,7 @@ async fn salt_and_md5_from_the_environment_and_the_public_url_as_notification_ur
         refunds[0].notification_url.as_deref(),
         Some(notify.as_str())
     );
-    let sent = sent_to(&upstream.sandbox, "/v4/payment/refund");
+    let sent = sent_to(&upstream.sandbox, Api::Refund.path());
     let env = Envelope::parse(sent[0].body.as_bytes()).unwrap();
     assert_eq!(env.get("signType"), Some("MD5"));
     env.verify(salt).unwrap();

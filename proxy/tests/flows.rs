@@ -234,7 +234,7 @@ async fn a_retried_create_gives_one_order() {
     }
     let stats = h.stats();
     assert_eq!(stats.orders, 1);
-    assert_eq!(stats.requests_to("/v4/payment/unifiedPay"), 1);
+    assert_eq!(stats.requests_to(Api::UnifiedPay.path()), 1);
     let order = h.sandbox.order("ORDER-RETRY-1").unwrap();
     assert_eq!(order.method, "Wechat-Offline");
     assert_eq!(order.attempts.len(), 1);
@@ -244,7 +244,7 @@ async fn a_retried_create_gives_one_order() {
     assert_eq!((conflict.status, conflict.code()), (409, "ID_CONFLICT"));
     let foreign = h.post("/v1/payments", OTHER, body).await;
     assert_eq!((foreign.status, foreign.code()), (403, "FORBIDDEN"));
-    assert_eq!(h.stats().requests_to("/v4/payment/unifiedPay"), 1);
+    assert_eq!(h.stats().requests_to(Api::UnifiedPay.path()), 1);
 }
 
 #[tokio::test]
@@ -272,7 +272,7 @@ async fn a_create_without_answer_is_completed_by_the_next_get() {
     let retry = h.post("/v1/payments", DEMO, body).await;
     assert_eq!(retry.status, 200);
     assert_eq!(h.stats().orders, 1);
-    assert_eq!(h.stats().requests_to("/v4/payment/unifiedPay"), 1);
+    assert_eq!(h.stats().requests_to(Api::UnifiedPay.path()), 1);
 }
 
 #[tokio::test]
@@ -293,7 +293,7 @@ async fn a_create_that_never_landed_is_resent_with_the_same_request_id() {
         down.text
     );
     assert_eq!(
-        h.stats().requests_to("/v4/payment/unifiedPay"),
+        h.stats().requests_to(Api::UnifiedPay.path()),
         3,
         "retried inline"
     );
@@ -320,8 +320,8 @@ async fn a_create_that_never_landed_is_resent_with_the_same_request_id() {
     assert_eq!(order.attempts[0].request_id, request_id);
 }
 
-const UNIFIED_PAY: &str = "/v4/payment/unifiedPay";
-const REFUND: &str = "/v4/payment/refund";
+const UNIFIED_PAY: &str = Api::UnifiedPay.path();
+const REFUND: &str = Api::Refund.path();
 
 /// Verifies a signed request body with the demo account's salt; its bizContent `requestId`.
 fn signed_request_id(body: &str) -> String {
@@ -527,7 +527,7 @@ async fn a_refund_without_answer_is_completed_by_the_next_get() {
     assert_eq!(busy.code(), "REFUND_IN_PROGRESS");
     h.await_refund(mtid, "RF-LOST-1", "SUCCESS").await;
     assert_eq!(h.stats().refunds, 1);
-    assert_eq!(h.stats().requests_to("/v4/payment/refund"), 1);
+    assert_eq!(h.stats().requests_to(Api::Refund.path()), 1);
 }
 
 #[tokio::test]
@@ -749,7 +749,7 @@ async fn the_create_is_journaled_before_unified_pay_is_sent() {
         .await
     });
     let sent = eventually("unifiedPay at the sandbox", || async {
-        h.sent("/v4/payment/unifiedPay").into_iter().next()
+        h.sent(Api::UnifiedPay.path()).into_iter().next()
     })
     .await;
     assert!(!create.is_finished(), "the call is still in flight");

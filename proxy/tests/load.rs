@@ -21,6 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use pingpong_protocol::Api;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
@@ -375,7 +376,8 @@ async fn a_thousand_open_payments_all_succeed_exactly_once() {
     assert_eq!(stats["orders"], n as u64, "{stats}");
     assert_eq!(stats["attempts"], n as u64, "{stats}");
     assert_eq!(
-        stats["requests"]["/v4/payment/unifiedPay"], n as u64,
+        stats["requests"][Api::UnifiedPay.path()],
+        n as u64,
         "{stats}"
     );
     assert_eq!(stats["delivered"], (n - dropped) as u64, "{stats}");

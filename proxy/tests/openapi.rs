@@ -1,6 +1,7 @@
-//! The checked-in OpenAPI 3.1 document (proxy/openapi.json) held against real answers:
-//! every route, every status these flows produce, each body validated against the schema
-//! the document gives for that route and status.
+//! The OpenAPI 3.1 document, generated from the contract types and the handlers (utoipa):
+//! the checked-in copy (proxy/openapi.json) is what they generate, and real answers follow
+//! it: every route, every status these flows produce, each body validated against the
+//! schema the document gives for that route and status.
 
 mod common;
 
@@ -15,7 +16,23 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 fn document() -> Value {
-    serde_json::from_str(pingpong_qr_proxy::OPENAPI).expect("openapi.json is JSON")
+    serde_json::from_str(pingpong_qr_proxy::openapi_document()).expect("the document is JSON")
+}
+
+#[test]
+fn the_checked_in_document_is_the_generated_one() {
+    // PINGPONG_QR_REGENERATE=1 rewrites proxy/openapi.json from the types and handlers.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+    let generated = pingpong_qr_proxy::openapi_document();
+    if std::env::var_os("PINGPONG_QR_REGENERATE").is_some() {
+        std::fs::write(path, generated).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "proxy/openapi.json differs from what the contract types and handlers generate: run \
+         PINGPONG_QR_REGENERATE=1 cargo test -p pingpong-qr-proxy --test openapi"
+    );
 }
 
 /// Follows a `{"$ref": "#/…"}` inside the document.
@@ -135,6 +152,24 @@ fn the_document_matches_the_contract() {
         .collect();
     assert_eq!(codes, proxy_codes);
     jsonschema::meta::validate(&doc["components"]["schemas"]["PaymentView"]).unwrap();
+    // The admin API's limits are the protocol's.
+    let schemas = &doc["components"]["schemas"];
+    for name in ["NewMerchant", "MerchantPatch"] {
+        let methods = &schemas[name]["properties"]["methods"];
+        assert_eq!(
+            methods["maxItems"],
+            pingpong_protocol::admin::MAX_METHODS,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        schemas["NewRegister"]["properties"]["label"]["maxLength"],
+        pingpong_protocol::admin::MAX_NAME
+    );
+    assert_eq!(
+        schemas["Name"]["maxLength"],
+        pingpong_protocol::admin::MAX_NAME
+    );
 }
 
 /// A validator of the document's schema `name`.
@@ -699,7 +734,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     let first = s1
         .call(
             &a,
-            "/v4/payment/unifiedPay",
+            Api::UnifiedPay.path(),
             &direct_order("MAP-DUP-1", "9.00"),
         )
         .await;
@@ -724,7 +759,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     // 105000: the same order exists upstream and is already CLOSED.
     s1.call(
         &a,
-        "/v4/payment/unifiedPay",
+        Api::UnifiedPay.path(),
         &direct_order("MAP-CLOSED-1", "4.00"),
     )
     .await;
@@ -739,7 +774,7 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     let direct = s1
         .call(
             &a,
-            "/v4/payment/refund",
+            Api::Refund.path(),
             &json!({ "merchantTransactionId": paid_id, "merchantRefundId": "MAP-RF-DIRECT", "amount": "6.00", "currency": "USD" }),
         )
         .await;
@@ -780,12 +815,8 @@ async fn pingpong_refusals_map_to_the_documented_errors() {
     h.shutdown().await;
     let s2 = StandaloneSandbox::start(vec![a.clone()]).await;
     // There, the second paid order exists but was never paid.
-    s2.call(
-        &a,
-        "/v4/payment/unifiedPay",
-        &direct_order(&paid2_id, "8.00"),
-    )
-    .await;
+    s2.call(&a, Api::UnifiedPay.path(), &direct_order(&paid2_id, "8.00"))
+        .await;
     let proxy = pingpong_qr_proxy::start(pingpong_config(h.dir.path(), &s2.url, &a))
         .await
         .unwrap();

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use pingpong_protocol::{Envelope, SignType};
+use pingpong_protocol::{Api, Envelope, SignType};
 use pingpong_qr_proxy::{sandbox_database, start};
 use pingpong_sandbox::Account;
 use serde_json::{Value, json};
@@ -270,7 +270,7 @@ async fn a_journal_of_the_single_merchant_version_is_migrated_on_start() {
     let created = upstream
         .call(
             &a,
-            "/v4/payment/unifiedPay",
+            Api::UnifiedPay.path(),
             &json!({
                 "merchantTransactionId": "OLD-1", "requestId": "OLD-1-DIRECT", "amount": "10.00",
                 "currency": "USD", "captureDelayHours": 0, "cashierDeviceId": "DEMO-POS-1",

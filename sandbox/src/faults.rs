@@ -3,34 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One of the four v4 APIs, as fault targets and in statistics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Api {
-    /// `POST /v4/payment/unifiedPay`.
-    UnifiedPay,
-    /// `POST /v4/payment/query`.
-    Query,
-    /// `POST /v4/payment/refund`.
-    Refund,
-    /// `POST /v4/refund/query`.
-    RefundQuery,
-}
-
-impl Api {
-    /// Every API.
-    pub const ALL: [Api; 4] = [Api::UnifiedPay, Api::Query, Api::Refund, Api::RefundQuery];
-
-    /// The route path, e.g. `/v4/payment/unifiedPay`.
-    pub fn path(self) -> &'static str {
-        match self {
-            Api::UnifiedPay => "/v4/payment/unifiedPay",
-            Api::Query => "/v4/payment/query",
-            Api::Refund => "/v4/payment/refund",
-            Api::RefundQuery => "/v4/refund/query",
-        }
-    }
-}
+/// The four v4 APIs, as fault targets and in statistics (defined in the protocol crate).
+pub use pingpong_protocol::Api;
 
 /// The fault knobs. All off by default (`Faults::default()`); JSON in camelCase, every field
 /// optional on input.

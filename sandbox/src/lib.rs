@@ -139,10 +139,10 @@ impl Sandbox {
     /// docs/sandbox.md.
     pub fn router(&self) -> Router {
         let v4 = Router::new()
-            .route("/v4/payment/unifiedPay", post(v4::unified_pay))
-            .route("/v4/payment/query", post(v4::query))
-            .route("/v4/payment/refund", post(v4::refund))
-            .route("/v4/refund/query", post(v4::refund_query));
+            .route(Api::UnifiedPay.path(), post(v4::unified_pay))
+            .route(Api::Query.path(), post(v4::query))
+            .route(Api::Refund.path(), post(v4::refund))
+            .route(Api::RefundQuery.path(), post(v4::refund_query));
         let open = Router::new()
             .route("/wallet/{transaction_id}", get(wallet::page))
             .route("/wallet/{transaction_id}/qr.svg", get(wallet::qr_svg))

@@ -1,42 +1,99 @@
 //! The JS face: `Register` and free functions. Conversions only; the logic is in the engine.
 
-mod convert;
+#[cfg(test)]
+mod generated;
+mod options;
 mod qr;
-mod types;
+mod views;
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise};
-use pingpong_protocol::ErrorCode;
+use js_sys::{Function, Promise};
 use pingpong_protocol::contract::{
     CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView,
 };
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::core::config::Config;
 use crate::core::error::Error;
-use crate::engine::{Engine, Hooks, PaymentHook, Source, StorageKind};
-use crate::web::value::{Js, Writer, array};
-use convert::{Options, error_to_js, id_arg, whole};
+use crate::engine::{Engine, Hooks, PaymentHook, Source};
+use crate::web::bridge::{from_js, to_js};
+use crate::web::url::proxy_url;
+use options::{
+    RefundWaitOptions, RegisterOptions, RequestOptions, WaitOptions, id_arg, read, read_optional,
+};
+use views::{HistoryEntry, PendingPayment};
 
-pub use convert::error_to_js as to_js_error;
+/// The option types that combine a contract request with a `signal` (read by the custom
+/// section below and by the generator's test).
+#[cfg_attr(not(test), allow(dead_code))]
+const OPTIONS_TS: &str = r#"/**
+ * Options of `startPayment`: the payment, and a `signal` that stops waiting for the answer
+ * (the order may still be created: see `resume()`).
+ */
+export type StartPaymentOptions = CreatePaymentRequest & RequestOptions;
+
+/**
+ * Options of `refund`: the refund, and a `signal`.
+ */
+export type RefundOptions = CreateRefundRequest & RequestOptions;"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const OPTIONS_SECTION: &str = OPTIONS_TS;
+
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(
+        code: &str,
+        message: &str,
+        upstream_code: Option<String>,
+        merchant_transaction_id: Option<String>,
+        merchant_refund_id: Option<String>,
+    ) -> JsValue;
+}
+
+/// The one conversion of a core error into a JS `PingPongError`.
+fn error_to_js(e: Error) -> JsValue {
+    make_error(
+        e.code.as_str(),
+        &e.message,
+        e.upstream_code,
+        e.merchant_transaction_id,
+        e.merchant_refund_id,
+    )
+}
 
 type JsResult = Result<JsValue, JsValue>;
 
-fn settle<T: Js>(r: Result<T, Error>) -> JsResult {
-    r.map(|v| v.to_js()).map_err(error_to_js)
+fn settle<T: Serialize>(r: Result<T, Error>) -> JsResult {
+    r.map(|v| to_js(&v)).map_err(error_to_js)
 }
 
 /// An asynchronous call of the JS face, its arguments parsed.
 enum Call {
     StartPayment(CreatePaymentRequest),
-    WaitForPayment(String, Option<Function>),
+    WaitForPayment {
+        id: String,
+        on_update: Option<Function>,
+    },
     GetPayment(String),
-    Refund(String, CreateRefundRequest),
-    WaitForRefund(String, String, Option<Function>),
-    GetRefund(String, String),
+    Refund {
+        id: String,
+        request: CreateRefundRequest,
+    },
+    WaitForRefund {
+        id: String,
+        refund: String,
+        on_update: Option<Function>,
+    },
+    GetRefund {
+        id: String,
+        refund: String,
+    },
     Resume(Option<Function>),
 }
 
@@ -54,45 +111,41 @@ async fn run(engine: Rc<Engine>, call: Call, signal: Option<AbortSignal>) -> JsR
     let signal = signal.as_ref();
     match call {
         Call::StartPayment(request) => settle(engine.start_payment(request, signal).await),
-        Call::WaitForPayment(id, on_update) => {
+        Call::WaitForPayment { id, on_update } => {
             let f = on_update.map(callback::<PaymentView>);
             let f = f.as_ref().map(|f| f as &dyn Fn(&PaymentView, Source));
             settle(engine.wait_payment(&id, signal, f).await)
         }
         Call::GetPayment(id) => settle(engine.get_payment(&id, signal).await),
-        Call::Refund(id, request) => settle(engine.refund(&id, request, signal).await),
-        Call::WaitForRefund(id, rid, on_update) => {
+        Call::Refund { id, request } => settle(engine.refund(&id, request, signal).await),
+        Call::WaitForRefund {
+            id,
+            refund,
+            on_update,
+        } => {
             let f = on_update.map(callback::<RefundView>);
             let f = f.as_ref().map(|f| f as &dyn Fn(&RefundView, Source));
-            settle(engine.wait_refund(&id, &rid, signal, f).await)
+            settle(engine.wait_refund(&id, &refund, signal, f).await)
         }
-        Call::GetRefund(id, rid) => settle(engine.get_refund(&id, &rid, signal).await),
+        Call::GetRefund { id, refund } => settle(engine.get_refund(&id, &refund, signal).await),
         Call::Resume(on_update) => {
             let f = on_update.map(callback::<PaymentView>);
             let f = f.as_ref().map(|f| f as &dyn Fn(&PaymentView, Source));
-            engine
-                .resume(signal, f)
-                .await
-                .map(|v| array(&v))
-                .map_err(error_to_js)
+            settle(engine.resume(signal, f).await)
         }
     }
 }
 
-fn callback<T: Js>(f: Function) -> impl Fn(&T, Source) {
+fn callback<T: Serialize>(f: Function) -> impl Fn(&T, Source) {
     move |v, source| {
-        let _ = f.call2(
-            &JsValue::NULL,
-            &v.to_js(),
-            &JsValue::from_str(source.as_str()),
-        );
+        let _ = f.call2(&JsValue::NULL, &to_js(v), &to_js(&source));
     }
 }
 
 fn hook(f: Option<Function>) -> Option<PaymentHook> {
     f.map(|f| -> PaymentHook {
         Box::new(move |v| {
-            let _ = f.call1(&JsValue::NULL, &v.to_js());
+            let _ = f.call1(&JsValue::NULL, &to_js(v));
         })
     })
 }
@@ -115,28 +168,20 @@ impl Register {
     }
 
     fn build(options: JsValue) -> Result<Register, Error> {
-        let o = Options::new(options, "options", false)?;
-        let c = ErrorCode::InvalidConfig;
-        let proxy_url = o.required_string("proxyUrl", c, "a URL string")?;
-        let token = o.required_string("token", c, "a non-empty string")?;
+        let o: RegisterOptions = read(options, "options")?;
         let config = Config::new(
-            &proxy_url,
-            &token,
-            o.boolean("push")?,
-            o.string("storageKey", c)?.as_deref(),
-            o.number("requestTimeoutMs", c)?,
+            proxy_url(&o.proxy_url)?,
+            &o.token,
+            o.push,
+            o.storage_key.as_deref(),
+            o.request_timeout_ms,
         )?;
-        let storage = match o.string("storage", c)?.as_deref() {
-            None | Some("local") => StorageKind::Local,
-            Some("memory") => StorageKind::Memory,
-            Some(_) => return Err(Error::config("storage must be \"local\" or \"memory\"")),
-        };
         let hooks = Hooks {
-            on_final: hook(o.function("onPaymentFinal")?),
-            on_late_success: hook(o.function("onLateSuccess")?),
+            on_final: hook(o.on_payment_final),
+            on_late_success: hook(o.on_late_success),
         };
         Ok(Register {
-            engine: Engine::new(config, storage, hooks)?,
+            engine: Engine::new(config, o.storage, hooks)?,
         })
     }
 
@@ -149,38 +194,10 @@ impl Register {
         &self,
         #[wasm_bindgen(unchecked_param_type = "StartPaymentOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = (|| -> Result<_, Error> {
-            let o = Options::new(options, "options", false)?;
-            let expires = match o.number("expiresInSeconds", ErrorCode::InvalidExpiry)? {
-                None => None,
-                Some(n) => Some(whole(n).ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidExpiry,
-                        "expiresInSeconds must be a whole number",
-                    )
-                })?),
-            };
-            let request = CreatePaymentRequest {
-                amount: o.required_string(
-                    "amount",
-                    ErrorCode::InvalidAmount,
-                    "a decimal string such as \"12.50\"",
-                )?,
-                currency: o.required_string(
-                    "currency",
-                    ErrorCode::InvalidCurrency,
-                    "an ISO 4217 code such as \"USD\"",
-                )?,
-                method: o.required_string(
-                    "method",
-                    ErrorCode::InvalidMethod,
-                    "\"ALIPAY\" or \"WECHAT\"",
-                )?,
-                expires_in_seconds: expires,
-                merchant_transaction_id: o.string("merchantTransactionId", ErrorCode::InvalidId)?,
-                remark: o.string("remark", ErrorCode::InvalidRemark)?,
-            };
-            Ok((Call::StartPayment(request), o.signal()?))
+        let parsed = (|| {
+            let request: CreatePaymentRequest = read(options.clone(), "options")?;
+            let o: RequestOptions = read(options, "options")?;
+            Ok((Call::StartPayment(request), o.signal))
         })();
         promise(&self.engine, parsed)
     }
@@ -194,11 +211,14 @@ impl Register {
         merchant_transaction_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = (|| -> Result<_, Error> {
+        let parsed = (|| {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
-            let o = Options::new(options, "options", true)?;
-            let signal = o.signal()?;
-            Ok((Call::WaitForPayment(id, o.function("onUpdate")?), signal))
+            let o: WaitOptions = read_optional(options, "options")?;
+            let call = Call::WaitForPayment {
+                id,
+                on_update: o.on_update,
+            };
+            Ok((call, o.signal))
         })();
         promise(&self.engine, parsed)
     }
@@ -211,10 +231,10 @@ impl Register {
         merchant_transaction_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = (|| -> Result<_, Error> {
+        let parsed = (|| {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
-            let signal = Options::new(options, "options", true)?.signal()?;
-            Ok((Call::GetPayment(id), signal))
+            let o: RequestOptions = read_optional(options, "options")?;
+            Ok((Call::GetPayment(id), o.signal))
         })();
         promise(&self.engine, parsed)
     }
@@ -229,19 +249,11 @@ impl Register {
         merchant_transaction_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RefundOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = (|| -> Result<_, Error> {
+        let parsed = (|| {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
-            let o = Options::new(options, "options", false)?;
-            let request = CreateRefundRequest {
-                amount: o.required_string(
-                    "amount",
-                    ErrorCode::InvalidAmount,
-                    "a decimal string such as \"5.00\"",
-                )?,
-                merchant_refund_id: o.string("merchantRefundId", ErrorCode::InvalidId)?,
-                remark: o.string("remark", ErrorCode::InvalidRemark)?,
-            };
-            Ok((Call::Refund(id, request), o.signal()?))
+            let request: CreateRefundRequest = read(options.clone(), "options")?;
+            let o: RequestOptions = read(options, "options")?;
+            Ok((Call::Refund { id, request }, o.signal))
         })();
         promise(&self.engine, parsed)
     }
@@ -256,15 +268,16 @@ impl Register {
         merchant_refund_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RefundWaitOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = (|| -> Result<_, Error> {
+        let parsed = (|| {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
-            let rid = id_arg(&merchant_refund_id, "merchantRefundId")?;
-            let o = Options::new(options, "options", true)?;
-            let signal = o.signal()?;
-            Ok((
-                Call::WaitForRefund(id, rid, o.function("onUpdate")?),
-                signal,
-            ))
+            let refund = id_arg(&merchant_refund_id, "merchantRefundId")?;
+            let o: RefundWaitOptions = read_optional(options, "options")?;
+            let call = Call::WaitForRefund {
+                id,
+                refund,
+                on_update: o.on_update,
+            };
+            Ok((call, o.signal))
         })();
         promise(&self.engine, parsed)
     }
@@ -279,11 +292,11 @@ impl Register {
         merchant_refund_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = (|| -> Result<_, Error> {
+        let parsed = (|| {
             let id = id_arg(&merchant_transaction_id, "merchantTransactionId")?;
-            let rid = id_arg(&merchant_refund_id, "merchantRefundId")?;
-            let signal = Options::new(options, "options", true)?.signal()?;
-            Ok((Call::GetRefund(id, rid), signal))
+            let refund = id_arg(&merchant_refund_id, "merchantRefundId")?;
+            let o: RequestOptions = read_optional(options, "options")?;
+            Ok((Call::GetRefund { id, refund }, o.signal))
         })();
         promise(&self.engine, parsed)
     }
@@ -292,29 +305,12 @@ impl Register {
     /// refund open), oldest first. Throws STORAGE when storage cannot be read.
     #[wasm_bindgen(js_name = pendingPayments, unchecked_return_type = "PendingPayment[]")]
     pub fn pending_payments(&self) -> Result<JsValue, JsValue> {
-        let pending = self.engine.pending().map_err(error_to_js)?;
-        let out = Array::new();
-        for e in pending {
-            let state = e.state();
-            let refunds = Array::new();
-            for r in e.refunds.iter().filter(|r| r.is_pending()) {
-                refunds.push(&JsValue::from_str(&r.merchant_refund_id));
-            }
-            let w = Writer::new();
-            w.string("merchantTransactionId", &e.merchant_transaction_id)
-                .string("state", state)
-                .string("amount", &e.request.amount)
-                .string("currency", &e.request.currency)
-                .string("method", &e.request.method)
-                .u64("createdAt", e.created_at)
-                .value(
-                    "payment",
-                    &e.payment.as_ref().map_or(JsValue::NULL, Js::to_js),
-                )
-                .value("pendingRefunds", &refunds);
-            out.push(&w.finish());
-        }
-        Ok(out.into())
+        settle(self.engine.pending().map(|entries| {
+            entries
+                .into_iter()
+                .map(PendingPayment::of)
+                .collect::<Vec<_>>()
+        }))
     }
 
     /// Every journaled payment, finished or not, newest first, with its refunds and what it
@@ -322,38 +318,12 @@ impl Register {
     /// STORAGE when storage cannot be read.
     #[wasm_bindgen(unchecked_return_type = "HistoryEntry[]")]
     pub fn history(&self) -> Result<JsValue, JsValue> {
-        let entries = self.engine.history().map_err(error_to_js)?;
-        let out = Array::new();
-        for (e, refundable) in entries {
-            let refunds = Array::new();
-            for r in &e.refunds {
-                let w = Writer::new();
-                w.string("merchantRefundId", &r.merchant_refund_id)
-                    .string("state", r.state())
-                    .string("amount", &r.request.amount)
-                    .u64("createdAt", r.created_at)
-                    .value(
-                        "refund",
-                        &r.refund.as_ref().map_or(JsValue::NULL, Js::to_js),
-                    );
-                refunds.push(&w.finish());
-            }
-            let w = Writer::new();
-            w.string("merchantTransactionId", &e.merchant_transaction_id)
-                .string("state", e.state())
-                .string("amount", &e.request.amount)
-                .string("currency", &e.request.currency)
-                .string("method", &e.request.method)
-                .u64("createdAt", e.created_at)
-                .value(
-                    "payment",
-                    &e.payment.as_ref().map_or(JsValue::NULL, Js::to_js),
-                )
-                .opt_string("refundableAmount", refundable.as_deref())
-                .value("refunds", &refunds);
-            out.push(&w.finish());
-        }
-        Ok(out.into())
+        settle(self.engine.history().map(|entries| {
+            entries
+                .into_iter()
+                .map(|(e, refundable)| HistoryEntry::of(e, refundable))
+                .collect::<Vec<_>>()
+        }))
     }
 
     /// Follows every pending payment and refund to its end (re-sending unanswered creates
@@ -363,10 +333,9 @@ impl Register {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = (|| -> Result<_, Error> {
-            let o = Options::new(options, "options", true)?;
-            let signal = o.signal()?;
-            Ok((Call::Resume(o.function("onUpdate")?), signal))
+        let parsed = (|| {
+            let o: WaitOptions = read_optional(options, "options")?;
+            Ok((Call::Resume(o.on_update), o.signal))
         })();
         promise(&self.engine, parsed)
     }
@@ -400,7 +369,7 @@ impl Register {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Payment")] payment: JsValue,
     ) -> JsValue {
-        PaymentView::from_js(&payment)
+        from_js::<PaymentView>(payment)
             .and_then(|v| self.engine.ms_until_expiry(&v))
             .map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64))
     }

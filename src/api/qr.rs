@@ -1,44 +1,24 @@
-//! QR options from JS and the canvas/SVG entry points.
+//! The canvas and SVG entry points: the text to encode and the QR options, checked.
 
-use pingpong_protocol::ErrorCode;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use crate::api::convert::{Options, whole};
+use crate::api::options::{QrOptions, read_optional, whole};
 use crate::core::error::Error;
-use crate::core::qr::{Ecc, QrMatrix, canvas_layout, check_color, quiet_zone};
+use crate::core::qr::{QrMatrix, canvas_layout, check_color, quiet_zone};
 
 /// Default canvas size in CSS pixels.
 const DEFAULT_SIZE: f64 = 256.0;
 
-struct QrStyle {
-    size: Option<f64>,
-    dpr: Option<f64>,
-    ecc: Ecc,
-    quiet: u32,
-    dark: String,
-    light: String,
-}
-
-fn style(options: JsValue) -> Result<QrStyle, Error> {
-    let o = Options::new(options, "options", true)?;
-    let c = ErrorCode::InvalidConfig;
-    let ecc = match o.string("ecc", c)? {
-        Some(e) => Ecc::parse(&e)?,
-        None => Ecc::default(),
-    };
-    let dark = o.string("dark", c)?.unwrap_or_else(|| "#000".into());
-    let light = o.string("light", c)?.unwrap_or_else(|| "#fff".into());
+/// The options with their colours checked (defaults filled in).
+fn style(options: JsValue) -> Result<(QrOptions, String, String, u32), Error> {
+    let o: QrOptions = read_optional(options, "options")?;
+    let dark = o.dark.clone().unwrap_or_else(|| "#000".into());
+    let light = o.light.clone().unwrap_or_else(|| "#fff".into());
     check_color(&dark)?;
     check_color(&light)?;
-    Ok(QrStyle {
-        size: o.number("size", c)?,
-        dpr: o.number("devicePixelRatio", c)?,
-        ecc,
-        quiet: quiet_zone(o.number("quietZone", c)?)?,
-        dark,
-        light,
-    })
+    let quiet = quiet_zone(o.quiet_zone)?;
+    Ok((o, dark, light, quiet))
 }
 
 /// The text to encode: a string, or a payment's `qrCode`.
@@ -46,8 +26,12 @@ fn qr_text(payment: &JsValue) -> Result<String, Error> {
     if let Some(text) = payment.as_string() {
         return Ok(text);
     }
-    Options::new(payment.clone(), "payment", false)?
-        .string("qrCode", ErrorCode::InvalidConfig)?
+    if !payment.is_object() {
+        return Err(Error::config("payment must be a Payment or a string"));
+    }
+    js_sys::Reflect::get(payment, &"qrCode".into())
+        .ok()
+        .and_then(|v| v.as_string())
         .ok_or_else(|| Error::config("the payment has no qrCode (it is no longer open)"))
 }
 
@@ -57,30 +41,22 @@ pub fn render(canvas: &JsValue, payment: &JsValue, options: JsValue) -> Result<(
         .dyn_ref()
         .ok_or_else(|| Error::config("canvas must be an HTMLCanvasElement"))?;
     let text = qr_text(payment)?;
-    let s = style(options)?;
-    let matrix = QrMatrix::encode(&text, s.ecc)?;
-    let size = s.size.unwrap_or(DEFAULT_SIZE);
-    let dpr = match s.dpr {
+    let (o, dark, light, quiet) = style(options)?;
+    let matrix = QrMatrix::encode(&text, o.ecc)?;
+    let size = o.size.unwrap_or(DEFAULT_SIZE);
+    let dpr = match o.device_pixel_ratio {
         Some(d) => d,
         None => web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
     };
-    let layout = canvas_layout(size, dpr, matrix.width() + 2 * s.quiet)?;
-    crate::web::canvas::draw(
-        canvas,
-        &matrix,
-        s.quiet,
-        layout,
-        size as u32,
-        &s.dark,
-        &s.light,
-    )
+    let layout = canvas_layout(size, dpr, matrix.width() + 2 * quiet)?;
+    crate::web::canvas::draw(canvas, &matrix, quiet, layout, size as u32, &dark, &light)
 }
 
 /// The QR of `payment` as an SVG document.
 pub fn svg(payment: &JsValue, options: JsValue) -> Result<String, Error> {
     let text = qr_text(payment)?;
-    let s = style(options)?;
-    let size = match s.size {
+    let (o, dark, light, quiet) = style(options)?;
+    let size = match o.size {
         None => None,
         Some(n) => match whole(n) {
             Some(n @ 16..=4096) => Some(n as u32),
@@ -91,6 +67,6 @@ pub fn svg(payment: &JsValue, options: JsValue) -> Result<String, Error> {
             }
         },
     };
-    let matrix = QrMatrix::encode(&text, s.ecc)?;
-    Ok(matrix.svg(s.quiet, size, &s.dark, &s.light))
+    let matrix = QrMatrix::encode(&text, o.ecc)?;
+    Ok(matrix.svg(quiet, size, &dark, &light))
 }

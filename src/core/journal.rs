@@ -11,6 +11,9 @@ use std::cell::RefCell;
 use pingpong_protocol::contract::{
     CreatePaymentRequest, CreateRefundRequest, PaymentView, RefundView,
 };
+use pingpong_protocol::{PaymentStatus, RefundStatus};
+use serde::{Deserialize, Serialize};
+use tsify::Tsify;
 
 use crate::core::error::Error;
 
@@ -18,7 +21,8 @@ use crate::core::error::Error;
 pub const SCHEMA_VERSION: u8 = 1;
 
 /// How far a create (payment or refund) got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Phase {
     /// Journaled; the request is being sent.
     Sending,
@@ -28,8 +32,38 @@ pub enum Phase {
     Answered,
 }
 
-/// One payment in the journal.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The state of a journaled create the proxy has not answered (yet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JournalState {
+    /// Journaled, being sent: no answer yet.
+    Sending,
+    /// Sent, but no answer said what happened: it may exist. `resume()` finds out.
+    Unknown,
+}
+
+/// What a journaled payment or refund shows: its create's [`JournalState`] until the proxy
+/// answered, then the last status it reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(untagged)]
+pub enum EntryState<S> {
+    /// Not answered.
+    Journal(JournalState),
+    /// The last status the proxy reported.
+    Status(S),
+}
+
+fn state<S>(phase: Phase, status: Option<S>) -> EntryState<S> {
+    match (phase, status) {
+        (Phase::Answered, Some(s)) => EntryState::Status(s),
+        (Phase::Unknown, _) => EntryState::Journal(JournalState::Unknown),
+        _ => EntryState::Journal(JournalState::Sending),
+    }
+}
+
+/// One payment in the journal (stored as JSON, camelCase).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentEntry {
     /// [`SCHEMA_VERSION`].
     pub v: u8,
@@ -46,19 +80,25 @@ pub struct PaymentEntry {
     /// When the entry last changed (register clock, ms).
     pub updated_at: u64,
     /// The app stopped waiting for it (aborted); a SUCCESS after that is a late success.
+    #[serde(default)]
     pub gave_up: bool,
     /// The first final status was reported (`onPaymentFinal`), by this or another register.
+    #[serde(default)]
     pub final_reported: bool,
     /// A late success was seen and is still to be reported.
+    #[serde(default)]
     pub late_success_pending: bool,
     /// The late success was reported (`onLateSuccess`).
+    #[serde(default)]
     pub late_success_reported: bool,
-    /// Refunds of this payment, oldest first.
+    /// Refunds of this payment, oldest first (in `localStorage`, under their own keys).
+    #[serde(default)]
     pub refunds: Vec<RefundEntry>,
 }
 
-/// One refund in the journal.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One refund in the journal (stored as JSON, camelCase).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefundEntry {
     /// The refund number.
     pub merchant_refund_id: String,
@@ -119,12 +159,8 @@ impl PaymentEntry {
 
     /// What to show for it: `SENDING` (create not answered yet), `UNKNOWN` (sent, outcome
     /// unknown) or the last status the proxy reported.
-    pub fn state(&self) -> &'static str {
-        match (self.phase, &self.payment) {
-            (Phase::Answered, Some(p)) => p.status.as_str(),
-            (Phase::Unknown, _) => "UNKNOWN",
-            _ => "SENDING",
-        }
+    pub fn state(&self) -> EntryState<PaymentStatus> {
+        state(self.phase, self.status())
     }
 
     /// The refund `id`, if journaled.
@@ -168,12 +204,8 @@ impl RefundEntry {
     }
 
     /// What to show for it: `SENDING`, `UNKNOWN` or the last status the proxy reported.
-    pub fn state(&self) -> &'static str {
-        match (self.phase, &self.refund) {
-            (Phase::Answered, Some(r)) => r.status.as_str(),
-            (Phase::Unknown, _) => "UNKNOWN",
-            _ => "SENDING",
-        }
+    pub fn state(&self) -> EntryState<RefundStatus> {
+        state(self.phase, self.refund.as_ref().map(|r| r.status))
     }
 
     /// Whether the refund is unanswered or not final yet.
@@ -308,9 +340,8 @@ impl Journal for MemoryJournal {
 pub(crate) mod tests {
     use super::*;
     use pingpong_protocol::contract::Method;
-    use pingpong_protocol::{PaymentStatus, RefundStatus};
 
-    pub(crate) fn view(id: &str, status: PaymentStatus, updated_at: u64) -> PaymentView {
+    pub fn view(id: &str, status: PaymentStatus, updated_at: u64) -> PaymentView {
         PaymentView {
             merchant_transaction_id: id.into(),
             transaction_id: Some("TX1".into()),
@@ -337,7 +368,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn refund_view(id: &str, amount: &str, status: RefundStatus, t: u64) -> RefundView {
+    pub fn refund_view(id: &str, amount: &str, status: RefundStatus, t: u64) -> RefundView {
         RefundView {
             merchant_transaction_id: "PQ1".into(),
             merchant_refund_id: id.into(),
@@ -353,7 +384,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn request() -> CreatePaymentRequest {
+    pub fn request() -> CreatePaymentRequest {
         CreatePaymentRequest {
             amount: "10.00".into(),
             currency: "USD".into(),
@@ -414,17 +445,25 @@ pub(crate) mod tests {
             .iter()
             .map(|e| (e.merchant_transaction_id.as_str(), e.state()))
             .collect();
+        use EntryState::{Journal, Status};
         assert_eq!(
             rows,
             [
-                ("PQ-lost", "UNKNOWN"),
-                ("PQ-sending", "SENDING"),
-                ("PQ-paid", "SUCCESS"),
-                ("PQ-closed", "CLOSED"),
+                ("PQ-lost", Journal(JournalState::Unknown)),
+                ("PQ-sending", Journal(JournalState::Sending)),
+                ("PQ-paid", Status(PaymentStatus::Success)),
+                ("PQ-closed", Status(PaymentStatus::Closed)),
             ]
         );
         let refunds: Vec<_> = h[2].refunds.iter().map(RefundEntry::state).collect();
-        assert_eq!(refunds, ["SENDING", "UNKNOWN", "SUCCESS"]);
+        assert_eq!(
+            refunds,
+            [
+                Journal(JournalState::Sending),
+                Journal(JournalState::Unknown),
+                Status(RefundStatus::Success)
+            ]
+        );
         // Finished entries are listed too, unlike pending().
         assert!(
             pending(&j)

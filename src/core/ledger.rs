@@ -157,6 +157,34 @@ mod tests {
     }
 
     #[test]
+    fn answered_refunds_that_are_not_final_hold_the_balance() {
+        // The proxy's last figure (10.00) has not caught up: the local ledger alone must hold
+        // what a PROCESSING or ACCEPT_SUCCESS refund may still take.
+        let mut e = paid();
+        e.apply_refund(refund_view("RF1", "4.00", RefundStatus::Processing, 20), 20);
+        assert_eq!(e.payment.as_ref().unwrap().refundable_amount, "10.00");
+        assert_eq!(refundable(&e).unwrap().minor(), 600);
+        e.apply_refund(
+            refund_view("RF2", "1.50", RefundStatus::AcceptSuccess, 25),
+            25,
+        );
+        assert_eq!(refundable(&e).unwrap().minor(), 450);
+        e.refunds.retain(|r| r.merchant_refund_id != "RF2");
+        assert_eq!(refundable(&e).unwrap().minor(), 600);
+        // Its own id is a retry, not another refund in progress: only the balance decides.
+        let mut over = req("6.01");
+        over.merchant_refund_id = Some("RF1".into());
+        assert_eq!(
+            check_refund(&e, &over).unwrap_err().code,
+            ErrorCode::RefundExceedsBalance
+        );
+        e.apply_refund(refund_view("RF1", "4.00", RefundStatus::Success, 30), 30);
+        assert_eq!(refundable(&e).unwrap().minor(), 600);
+        e.apply_refund(refund_view("RF3", "6.00", RefundStatus::Failed, 40), 40);
+        assert_eq!(refundable(&e).unwrap().minor(), 600);
+    }
+
+    #[test]
     fn the_proxys_balance_caps_the_local_one() {
         let mut e = paid();
         // Another register refunded 7.00: the proxy says 3.00 remain.

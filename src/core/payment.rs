@@ -1,12 +1,12 @@
 //! The payment state machine: how a journaled payment takes in a status, from whatever
-//! source (create answer, poll, push, another tab), so that statuses only move forward,
-//! duplicates are harmless, and a success after CLOSED or after the app gave up is a late
-//! success.
+//! source (create answer, poll, push, another tab), so that statuses only move forward (the
+//! protocol crate's `PaymentStatus::advance`, the proxy's rule too), duplicates are harmless,
+//! and a success after CLOSED or after the app gave up is a late success.
 //!
 //! ```text
 //!  SENDING ──answer──▶ INIT/PROCESSING ──▶ SUCCESS (final)
-//!     │                    │   ▲  └──────▶ FAILED (declined: the wait ends; a new attempt may
-//!     └─no answer─▶ UNKNOWN│   └─re-attempt─┘         re-open it)
+//!     │                    │      └──────▶ FAILED (declined: the wait ends) ──▶ CLOSED/SUCCESS
+//!     └─no answer─▶ UNKNOWN│
 //!        (follow up with   └──────────────▶ CLOSED (final) ──late──▶ SUCCESS (late success)
 //!         the same ids)
 //! ```
@@ -25,23 +25,14 @@ pub struct Applied {
     pub accepted: bool,
 }
 
-/// Whether `new` may replace `old`.
+/// Whether `new` may replace `old`: another status only when it moves the payment forward
+/// ([`PaymentStatus::advance`], the proxy's rule too); the same status when it is as recent
+/// (amounts and the QR may have changed).
 fn payment_accepts(old: &PaymentView, new: &PaymentView) -> bool {
-    use PaymentStatus::*;
     if old.status == new.status {
         return new.server_time >= old.server_time;
     }
-    match old.status {
-        // Success is forever.
-        Success => false,
-        // After CLOSED or CANCEL only a (late) success may follow.
-        Closed | Cancel => new.status == Success,
-        // Otherwise the newer answer wins; a final status wins a tie.
-        _ => {
-            new.updated_at > old.updated_at
-                || (new.updated_at == old.updated_at && new.status.is_final())
-        }
-    }
+    old.status.advance(new.status).is_some()
 }
 
 fn payment_differs(old: &PaymentView, new: &PaymentView) -> bool {
@@ -64,9 +55,15 @@ impl PaymentEntry {
         if !accepted {
             return Applied::default();
         }
+        // A late success: after CLOSED (the status rule says so, or the proxy did), or after
+        // the app stopped waiting.
         let late = view.status == PaymentStatus::Success
             && old_status != Some(PaymentStatus::Success)
-            && (old_status == Some(PaymentStatus::Closed) || self.gave_up || view.late_success);
+            && (old_status
+                .and_then(|s| s.advance(view.status))
+                .is_some_and(|(_, late)| late)
+                || self.gave_up
+                || view.late_success);
         if late && !self.late_success_reported {
             self.late_success_pending = true;
         }
@@ -103,11 +100,11 @@ impl PaymentEntry {
         let (accepted, changed) = match &entry.refund {
             None => (true, true),
             Some(old) if old.status == view.status => (view.server_time >= old.server_time, false),
-            Some(old) if old.status.is_final() => (false, false),
-            Some(old) => (
-                view.status.is_final() || view.updated_at >= old.updated_at,
-                true,
-            ),
+            // Another status only when it moves the refund forward (to its final status).
+            Some(old) => {
+                let forward = old.status.advance(view.status).is_some();
+                (forward, forward)
+            }
         };
         if !accepted {
             return Applied::default();
@@ -188,11 +185,16 @@ mod tests {
     }
 
     #[test]
-    fn a_decline_then_a_new_attempt_reopens() {
+    fn a_decline_is_only_followed_by_a_later_end() {
+        // The proxy never re-opens a FAILED order (the status rule, protocol's
+        // PaymentStatus::advance): PROCESSING after FAILED is stale news; a SUCCESS (the
+        // consumer paid on a new scan) or a CLOSED still ends it, and is not late.
         let mut e = entry();
         e.apply(view("PQ1", Failed, 10), 10);
         assert!(!e.is_pending());
-        assert!(e.apply(view("PQ1", Processing, 20), 20).changed);
+        let stale = e.apply(view("PQ1", Processing, 20), 20);
+        assert!(!stale.accepted && !stale.changed);
+        assert_eq!(e.status(), Some(Failed));
         assert!(e.apply(view("PQ1", Success, 30), 30).changed);
         assert!(!e.late_success_to_report());
     }

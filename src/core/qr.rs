@@ -1,12 +1,17 @@
-//! QR geometry: the module matrix of a text, laid out on an integer pixel grid, as one SVG
-//! path. The core computes; the canvas and SVG edges draw.
+//! QR geometry: the module matrix of a text (encoded by the `qrcode` crate), laid out on an
+//! integer pixel grid, as one SVG path. The core computes; the canvas and SVG edges draw.
 
 use pingpong_protocol::ErrorCode;
+use qrcode::canvas::Canvas;
+use qrcode::{Color, EcLevel};
+use serde::Deserialize;
+use tsify::Tsify;
 
 use crate::core::error::Error;
+use crate::core::qr_mask::best_mask;
 
-/// Error-correction level: the share of the symbol that may be damaged and still scan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// QR error-correction level: the share of the symbol that may be damaged and still scan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Tsify)]
 pub enum Ecc {
     /// About 7 %.
     L,
@@ -20,15 +25,13 @@ pub enum Ecc {
 }
 
 impl Ecc {
-    /// Parses `"L"`, `"M"`, `"Q"` or `"H"`; anything else is `INVALID_CONFIG`.
-    pub fn parse(text: &str) -> Result<Ecc, Error> {
-        Ok(match text {
-            "L" => Ecc::L,
-            "M" => Ecc::M,
-            "Q" => Ecc::Q,
-            "H" => Ecc::H,
-            _ => return Err(Error::config("ecc must be \"L\", \"M\", \"Q\" or \"H\"")),
-        })
+    fn level(self) -> EcLevel {
+        match self {
+            Ecc::L => EcLevel::L,
+            Ecc::M => EcLevel::M,
+            Ecc::Q => EcLevel::Q,
+            Ecc::H => EcLevel::H,
+        }
     }
 }
 
@@ -54,11 +57,14 @@ pub fn quiet_zone(modules: Option<f64>) -> Result<u32, Error> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QrMatrix {
     width: u32,
-    dark: Vec<bool>,
+    modules: Vec<Color>,
 }
 
 impl QrMatrix {
-    /// Encodes `text` at `ecc`. `INVALID_CONFIG` when it is empty or too long for a QR code.
+    /// Encodes `text` at `ecc` with the `qrcode` crate (its optimal segmentation into
+    /// numeric, alphanumeric and byte modes, the smallest version that holds the text,
+    /// Reed–Solomon, placement, masking and format information); only the choice of the mask
+    /// is ours ([`best_mask`]). `INVALID_CONFIG` when `text` is empty or too long for a QR code.
     pub fn encode(text: &str, ecc: Ecc) -> Result<QrMatrix, Error> {
         if text.is_empty() {
             return Err(Error::new(
@@ -66,11 +72,19 @@ impl QrMatrix {
                 "the payment has no qrCode to draw",
             ));
         }
-        let (width, dark) = crate::core::qr_encode::encode(text.as_bytes(), ecc)
-            .ok_or_else(|| Error::config("the text is too long for a QR code"))?;
+        let too_long = |_| Error::config("the text is too long for a QR code");
+        let level = ecc.level();
+        let bits = qrcode::bits::encode_auto(text.as_bytes(), level).map_err(too_long)?;
+        let version = bits.version();
+        let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, level)
+            .map_err(too_long)?;
+        let mut canvas = Canvas::new(version, level);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&data, &ec);
+        canvas.apply_mask(best_mask(&canvas, version, level));
         Ok(QrMatrix {
-            width: width as u32,
-            dark,
+            width: version.width() as u32,
+            modules: canvas.into_colors(),
         })
     }
 
@@ -81,14 +95,14 @@ impl QrMatrix {
 
     /// Whether the module at column `x`, row `y` is dark.
     pub fn is_dark(&self, x: u32, y: u32) -> bool {
-        self.dark[(y * self.width + x) as usize]
+        self.modules[(y * self.width + x) as usize] == Color::Dark
     }
 
     /// One SVG path (`d`) of every dark module, in module units, the symbol's top-left at
     /// (`quiet`, `quiet`): each row's runs of dark modules as closed rectangles. Integer
     /// coordinates only.
     pub fn path(&self, quiet: u32) -> String {
-        let mut d = String::with_capacity(self.dark.len() * 2);
+        let mut d = String::with_capacity(self.modules.len() * 2);
         for y in 0..self.width {
             let mut x = 0;
             while x < self.width {
@@ -119,7 +133,7 @@ impl QrMatrix {
     /// [`check_color`].
     pub fn svg(&self, quiet: u32, size: Option<u32>, dark: &str, light: &str) -> String {
         let n = self.width + 2 * quiet;
-        let mut s = String::with_capacity(self.dark.len() * 2 + 256);
+        let mut s = String::with_capacity(self.modules.len() * 2 + 256);
         s.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ");
         push_u32(&mut s, n);
         s.push(' ');
@@ -224,12 +238,33 @@ mod tests {
 
     #[test]
     fn path_is_one_rectangle_per_run() {
+        let (d, l) = (Color::Dark, Color::Light);
         let m = QrMatrix {
             width: 3,
-            dark: vec![true, true, false, false, false, false, true, false, true],
+            modules: vec![d, d, l, l, l, l, d, l, d],
         };
         assert_eq!(m.path(0), "M0 0h2v1h-2zM0 2h1v1h-1zM2 2h1v1h-1z");
         assert_eq!(m.path(4), "M4 4h2v1h-2zM4 6h1v1h-1zM6 6h1v1h-1z");
+    }
+
+    /// What a camera reads from `m`: 3 pixels per module, a 4-module quiet zone (rqrr).
+    fn decode(m: &QrMatrix) -> Vec<u8> {
+        let (size, scale) = (m.width() as usize, 3);
+        let side = (size + 8) * scale;
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+            let (mx, my) = ((x / scale) as isize - 4, (y / scale) as isize - 4);
+            let inside = (0..size as isize).contains(&mx) && (0..size as isize).contains(&my);
+            if inside && m.is_dark(mx as u32, my as u32) {
+                0
+            } else {
+                255
+            }
+        });
+        let grids = img.detect_grids();
+        assert_eq!(grids.len(), 1, "one symbol found");
+        let mut out = Vec::new();
+        grids[0].decode_to(&mut out).expect("the symbol decodes");
+        out
     }
 
     #[test]
@@ -240,10 +275,59 @@ mod tests {
         assert!(h.width() > l.width());
         // Finder pattern corners are dark.
         assert!(l.is_dark(0, 0) && l.is_dark(l.width() - 1, 0) && l.is_dark(0, l.width() - 1));
-        assert_eq!(Ecc::parse("Q").unwrap(), Ecc::Q);
-        assert_eq!(Ecc::parse("x").unwrap_err().code, ErrorCode::InvalidConfig);
         assert!(QrMatrix::encode("", Ecc::M).is_err());
         assert!(QrMatrix::encode(&"x".repeat(5000), Ecc::H).is_err());
+        assert!(QrMatrix::encode(&"x".repeat(2331), Ecc::M).is_ok());
+        assert!(QrMatrix::encode(&"x".repeat(2332), Ecc::M).is_err());
+    }
+
+    #[test]
+    fn symbols_of_every_size_and_level_decode() {
+        // Texts of 1 to 2,900 characters (byte mode, one two-byte character in 25) at each
+        // level: versions 1 to 40.
+        let lengths = [
+            1, 14, 30, 50, 80, 120, 170, 230, 300, 400, 520, 660, 820, 1000, 1270,
+        ];
+        let mut versions = Vec::new();
+        for ecc in [Ecc::L, Ecc::M, Ecc::Q, Ecc::H] {
+            for n in lengths.iter().chain([1500, 1800, 2200, 2900].iter()) {
+                let text: String = "https://pay.example/q?x=\u{e9}"
+                    .chars()
+                    .cycle()
+                    .take(*n)
+                    .collect();
+                let Ok(m) = QrMatrix::encode(&text, ecc) else {
+                    assert!(*n > 1200, "{n} bytes fit at any level");
+                    continue;
+                };
+                assert_eq!(decode(&m), text.as_bytes(), "{n} bytes at {ecc:?}");
+                versions.push((m.width() - 17) / 4);
+            }
+        }
+        versions.sort_unstable();
+        versions.dedup();
+        assert!(
+            versions.len() >= 25 && versions.contains(&1) && versions.contains(&40),
+            "{versions:?}"
+        );
+    }
+
+    #[test]
+    fn numeric_alphanumeric_mixed_and_utf8_texts_decode() {
+        for text in [
+            "0",
+            // 41 digits of pi, split so that no 24-hex-digit run looks like a salt to the checks.
+            concat!("31415926535897932384", "626433832795028841971"),
+            "HTTPS://QR.ALIPAY.COM/BAX03431LJHOKIRWL38F00A7",
+            "weixin://wxpay/bizpayurl?pr=AbCdEf1",
+            "TX2026112500000001 paid 12.50 USD at 1764086700",
+            "Paiement café – 12,50 €",
+        ] {
+            for ecc in [Ecc::L, Ecc::M, Ecc::Q, Ecc::H] {
+                let m = QrMatrix::encode(text, ecc).unwrap();
+                assert_eq!(decode(&m), text.as_bytes(), "{text} {ecc:?}");
+            }
+        }
     }
 
     #[test]

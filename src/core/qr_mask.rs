@@ -1,13 +1,31 @@
-//! Choosing a QR mask: the standard's penalty of each of the eight masked symbols, computed
-//! on rows and columns held as bit sets (a module per bit), so that each mask costs a few
-//! word operations per line and a step per run instead of a step per module.
+//! Choosing a QR mask for a symbol the `qrcode` crate encoded and placed: the standard's
+//! penalty of each of the eight masked symbols, computed on rows and columns held as bit sets
+//! (a module per bit), so that each mask costs a few word operations per line and a step per
+//! run instead of a step per module. The crate's own search scores every module of eight
+//! masked copies: about twice node-qrcode's whole encode in wasm. The crate then applies the
+//! chosen mask and writes the format information itself.
+
+use qrcode::canvas::{Canvas, MaskPattern, Module};
+use qrcode::{Color, EcLevel, Version};
 
 /// One row or column: bit `x` is module `x` (dark = 1); versions up to 40 (177 modules).
 type Line = [u64; 3];
 
+/// The eight masks, by their 3-bit number.
+pub const MASKS: [MaskPattern; 8] = [
+    MaskPattern::Checkerboard,
+    MaskPattern::HorizontalLines,
+    MaskPattern::VerticalLines,
+    MaskPattern::DiagonalLines,
+    MaskPattern::LargeCheckerboard,
+    MaskPattern::Fields,
+    MaskPattern::Diamonds,
+    MaskPattern::Meadow,
+];
+
 /// Whether mask `mask` (0..8) flips the data module at column `x`, row `y`.
 #[allow(clippy::manual_is_multiple_of)] // the standard's formulas, as written there
-pub fn flips(mask: u32, x: usize, y: usize) -> bool {
+fn flips(mask: usize, x: usize, y: usize) -> bool {
     match mask {
         0 => (x + y) % 2 == 0,
         1 => y % 2 == 0,
@@ -20,8 +38,19 @@ pub fn flips(mask: u32, x: usize, y: usize) -> bool {
     }
 }
 
+/// The 15-bit format word of a level and mask: 5 data bits, BCH(15,5), XOR 0x5412.
+fn format_word(level: EcLevel, mask: usize) -> u32 {
+    // The format's two level bits: L 01, M 00, Q 11, H 10.
+    let data = ((level as u32) ^ 1) << 3 | mask as u32;
+    let mut rem = data;
+    for _ in 0..10 {
+        rem = (rem << 1) ^ ((rem >> 9) * 0x537);
+    }
+    (data << 10 | rem) ^ 0x5412
+}
+
 /// The two places (column, row) of each of the 15 format bits, bit 0 first.
-pub fn format_places(size: usize) -> [[(usize, usize); 2]; 15] {
+fn format_places(size: usize) -> [[(usize, usize); 2]; 15] {
     let mut out = [[(0, 0); 2]; 15];
     for (i, place) in out.iter_mut().enumerate() {
         let first = match i {
@@ -199,42 +228,52 @@ fn penalty(rows: &[Line], cols: &[Line], size: usize) -> usize {
     result + k.saturating_sub(1) * 10
 }
 
-/// The mask (0..8) whose symbol has the lowest penalty. `dark` and `function` are the
-/// unmasked symbol, row-major, `size`² modules; `format(mask)` is the 15-bit format word
-/// written at [`format_places`] for that mask.
-pub fn best_mask(
+/// A placed, unmasked symbol as bit sets: its dark modules, and the modules a mask flips
+/// (data and error correction, not function patterns), by row and by column.
+struct Unmasked {
     size: usize,
-    dark: &[bool],
-    function: &[bool],
-    format: impl Fn(u32) -> u32,
-) -> u32 {
-    let mut data_rows = vec![[0u64; 3]; size];
-    let mut data_cols = vec![[0u64; 3]; size];
-    let mut free_rows = vec![[0u64; 3]; size];
-    let mut free_cols = vec![[0u64; 3]; size];
-    for (y, (d, f)) in dark
-        .chunks_exact(size)
-        .zip(function.chunks_exact(size))
-        .enumerate()
-    {
-        let (yw, yb) = (y >> 6, 1u64 << (y & 63));
-        for (x, (&d, &f)) in d.iter().zip(f).enumerate() {
-            let (xw, xb) = (x >> 6, 1u64 << (x & 63));
-            if d {
-                data_rows[y][xw] |= xb;
-                data_cols[x][yw] |= yb;
-            }
-            if !f {
-                free_rows[y][xw] |= xb;
-                free_cols[x][yw] |= yb;
+    level: EcLevel,
+    data_rows: Vec<Line>,
+    data_cols: Vec<Line>,
+    free_rows: Vec<Line>,
+    free_cols: Vec<Line>,
+}
+
+impl Unmasked {
+    fn read(canvas: &Canvas, version: Version, level: EcLevel) -> Unmasked {
+        let size = version.width() as usize;
+        let mut u = Unmasked {
+            size,
+            level,
+            data_rows: vec![[0; 3]; size],
+            data_cols: vec![[0; 3]; size],
+            free_rows: vec![[0; 3]; size],
+            free_cols: vec![[0; 3]; size],
+        };
+        for y in 0..size {
+            let (yw, yb) = (y >> 6, 1u64 << (y & 63));
+            for x in 0..size {
+                let (xw, xb) = (x >> 6, 1u64 << (x & 63));
+                let (dark, free) = match canvas.get(x as i16, y as i16) {
+                    Module::Empty => (false, true),
+                    Module::Unmasked(c) => (c == Color::Dark, true),
+                    Module::Masked(c) => (c == Color::Dark, false),
+                };
+                if dark {
+                    u.data_rows[y][xw] |= xb;
+                    u.data_cols[x][yw] |= yb;
+                }
+                if free {
+                    u.free_rows[y][xw] |= xb;
+                    u.free_cols[x][yw] |= yb;
+                }
             }
         }
+        u
     }
-    let places = format_places(size);
-    let mut rows = vec![[0u64; 3]; size];
-    let mut cols = vec![[0u64; 3]; size];
-    let mut best = (usize::MAX, 0);
-    for mask in 0..8 {
+
+    /// The rows and columns of the symbol under mask `mask`, format information included.
+    fn masked(&self, mask: usize, rows: &mut [Line], cols: &mut [Line]) {
         // Every mask repeats every 6 columns and 12 rows: build those lines once.
         let mut row_pattern = [[0u64; 3]; 12];
         for (y, line) in row_pattern.iter_mut().enumerate() {
@@ -244,31 +283,44 @@ pub fn best_mask(
         for (x, line) in col_pattern.iter_mut().enumerate() {
             *line = repeat(12, |y| flips(mask, x, y));
         }
-        for y in 0..size {
+        for i in 0..self.size {
             for w in 0..3 {
-                rows[y][w] = data_rows[y][w] ^ (row_pattern[y % 12][w] & free_rows[y][w]);
-                cols[y][w] = data_cols[y][w] ^ (col_pattern[y % 6][w] & free_cols[y][w]);
+                rows[i][w] = self.data_rows[i][w] ^ (row_pattern[i % 12][w] & self.free_rows[i][w]);
+                cols[i][w] = self.data_cols[i][w] ^ (col_pattern[i % 6][w] & self.free_cols[i][w]);
             }
         }
-        let word = format(mask);
-        for (i, pair) in places.iter().enumerate() {
+        let word = format_word(self.level, mask);
+        for (i, pair) in format_places(self.size).iter().enumerate() {
             let bit = (word >> i) & 1 != 0;
             for &(x, y) in pair {
                 set(&mut rows[y], x, bit);
                 set(&mut cols[x], y, bit);
             }
         }
+    }
+}
+
+/// The mask whose symbol has the lowest penalty (the first of them on a tie, as the crate's
+/// own search picks). `canvas` holds the function patterns and the placed data, unmasked.
+pub fn best_mask(canvas: &Canvas, version: Version, level: EcLevel) -> MaskPattern {
+    let unmasked = Unmasked::read(canvas, version, level);
+    let size = unmasked.size;
+    let mut rows = vec![[0u64; 3]; size];
+    let mut cols = vec![[0u64; 3]; size];
+    let mut best = (usize::MAX, 0);
+    for mask in 0..MASKS.len() {
+        unmasked.masked(mask, &mut rows, &mut cols);
         let p = penalty(&rows, &cols, size);
         if p < best.0 {
             best = (p, mask);
         }
     }
-    best.1
+    MASKS[best.1]
 }
 
 #[cfg(test)]
 /// The penalty computed module by module, as the standard words it (the oracle).
-pub(crate) fn plain_penalty(size: usize, dark: &[bool]) -> usize {
+pub fn plain_penalty(size: usize, dark: &[bool]) -> usize {
     let at = |x: usize, y: usize| dark[y * size + x];
     let mut result = 0;
     for transpose in [false, true] {
@@ -374,5 +426,86 @@ mod tests {
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), 30);
+    }
+
+    /// The crate's canvas of `text`, placed and unmasked.
+    pub fn placed(text: &[u8], level: EcLevel) -> (Canvas, Version) {
+        let bits = qrcode::bits::encode_auto(text, level).unwrap();
+        let version = bits.version();
+        let (data, ec) =
+            qrcode::ec::construct_codewords(&bits.into_bytes(), version, level).unwrap();
+        let mut canvas = Canvas::new(version, level);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&data, &ec);
+        (canvas, version)
+    }
+
+    /// Every module of `canvas`, row-major, dark = true.
+    fn modules(canvas: Canvas) -> Vec<bool> {
+        canvas
+            .into_colors()
+            .into_iter()
+            .map(|c| c == Color::Dark)
+            .collect()
+    }
+
+    fn texts() -> Vec<(Vec<u8>, EcLevel)> {
+        let levels = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
+        [1, 17, 60, 104, 300, 700, 1200]
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                let text = (0..n)
+                    .map(|j| b"https://pay.example/q?x=9Z"[j % 26])
+                    .collect();
+                (text, levels[i % 4])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_masked_symbol_is_what_the_crate_draws() {
+        // The scorer's rows and columns for each mask, format information included, are the
+        // modules the crate's own apply_mask writes: the scores are of the real symbols.
+        for (text, level) in texts() {
+            let (canvas, version) = placed(&text, level);
+            let unmasked = Unmasked::read(&canvas, version, level);
+            let size = unmasked.size;
+            let (mut rows, mut cols) = (vec![[0u64; 3]; size], vec![[0u64; 3]; size]);
+            for (mask, pattern) in MASKS.into_iter().enumerate() {
+                unmasked.masked(mask, &mut rows, &mut cols);
+                let mut drawn = canvas.clone();
+                drawn.apply_mask(pattern);
+                let (want_rows, want_cols) = lines(size, &modules(drawn));
+                assert_eq!(rows, want_rows, "{version:?} {level:?} mask {mask}: rows");
+                assert_eq!(
+                    cols, want_cols,
+                    "{version:?} {level:?} mask {mask}: columns"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_chosen_mask_has_the_lowest_penalty() {
+        for (text, level) in texts() {
+            let (canvas, version) = placed(&text, level);
+            let size = version.width() as usize;
+            let penalties: Vec<usize> = MASKS
+                .into_iter()
+                .map(|pattern| {
+                    let mut drawn = canvas.clone();
+                    drawn.apply_mask(pattern);
+                    plain_penalty(size, &modules(drawn))
+                })
+                .collect();
+            let lowest = *penalties.iter().min().unwrap();
+            let first = penalties.iter().position(|&p| p == lowest).unwrap();
+            let chosen = best_mask(&canvas, version, level);
+            assert_eq!(
+                chosen as usize, first,
+                "{version:?} {level:?}: {penalties:?}"
+            );
+        }
     }
 }

@@ -28,17 +28,17 @@ impl ClockSkew {
     }
 
     /// The proxy's clock minus the register's, in ms (0 before any answer).
-    pub fn offset(&self) -> i64 {
+    pub fn offset(self) -> i64 {
         self.best.map_or(0, |b| b.offset)
     }
 
     /// A proxy time converted to the register's clock.
-    pub fn to_local(&self, server_ms: u64) -> u64 {
+    pub fn to_local(self, server_ms: u64) -> u64 {
         (server_ms as i64 - self.offset()).max(0) as u64
     }
 
     /// The proxy's clock now, given the register's.
-    pub fn server_now(&self, local_ms: u64) -> u64 {
+    pub fn server_now(self, local_ms: u64) -> u64 {
         (local_ms as i64 + self.offset()).max(0) as u64
     }
 }

@@ -4,14 +4,19 @@
 
 mod push;
 mod refund;
+mod resume;
 mod start;
 mod wait;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use pingpong_protocol::contract::{PaymentView, RefundView};
-use pingpong_protocol::{ErrorCode, MerchantTransactionId};
+use gloo_net::http::Method;
+use pingpong_protocol::contract::{PaymentView, RefundView, paths};
+use pingpong_protocol::{ErrorCode, MerchantRefundId, MerchantTransactionId};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tsify::Tsify;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -20,55 +25,49 @@ use crate::core::error::Error;
 use crate::core::journal::{self, Journal, MemoryJournal, PaymentEntry};
 use crate::core::ledger;
 use crate::core::skew::ClockSkew;
+use crate::web::bridge::{from_js, to_js};
+use crate::web::environment::{Change, Environment};
 use crate::web::fetch::{Answer, Transport};
-use crate::web::listen::Listener;
 use crate::web::now;
 use crate::web::storage::LocalJournal;
 use crate::web::tabs::{TabChannel, once};
-use crate::web::value::{Js, Reader, Writer};
 use crate::web::wake::Hub;
 
 pub use push::PushState;
 
-/// Where a status came from (reported to `onUpdate`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a status came from, as `onUpdate` is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "lowercase")]
+#[tsify(rename = "UpdateSource")]
 pub enum Source {
-    /// Known when the wait began (journal).
+    /// Known when the wait began (the journal).
     Journal,
-    /// The answer to the create.
+    /// The create's answer.
     Start,
     /// A poll (query).
     Poll,
-    /// The proxy's event stream.
+    /// The proxy's event stream (push).
     Push,
-    /// Another register on the same storage.
+    /// Another register on the same storage (another tab).
     Tab,
 }
 
-impl Source {
-    /// The JS name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Journal => "journal",
-            Source::Start => "start",
-            Source::Poll => "poll",
-            Source::Push => "push",
-            Source::Tab => "tab",
-        }
-    }
-}
-
 /// Where the journal lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Tsify)]
+#[serde(rename_all = "lowercase")]
 pub enum StorageKind {
-    /// `localStorage` (survives reloads; shared by tabs).
+    /// `localStorage`: survives reloads, shared by the tabs of the origin (the default).
+    #[default]
     Local,
-    /// Memory only (lost on reload).
+    /// Memory only: lost on reload, this register's alone.
     Memory,
 }
 
 /// An app callback taking a payment.
 pub type PaymentHook = Box<dyn Fn(&PaymentView)>;
+
+/// Called with each new status a wait learns, and where it came from.
+pub type OnUpdate<'a, T> = Option<&'a dyn Fn(&T, Source)>;
 
 /// Callbacks of the app, called once per event across registers sharing storage.
 #[derive(Default)]
@@ -79,11 +78,49 @@ pub struct Hooks {
     pub on_late_success: Option<PaymentHook>,
 }
 
-/// A status passed between tabs: `{ payment }` or `{ refund }`.
-fn tab_message(key: &str, view: JsValue) -> JsValue {
-    let w = Writer::new();
-    w.value(key, &view);
-    w.finish()
+/// An event reported once per payment across the registers sharing storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Report {
+    /// The first final status (`onPaymentFinal`).
+    Final,
+    /// A late success (`onLateSuccess`).
+    LateSuccess,
+}
+
+impl Report {
+    /// Its part of the Web Lock and IndexedDB claim name.
+    fn name(self) -> &'static str {
+        match self {
+            Report::Final => "final",
+            Report::LateSuccess => "late",
+        }
+    }
+
+    /// Whether `entry` still has this event to report.
+    fn due(self, entry: &PaymentEntry) -> bool {
+        match self {
+            Report::Final => entry.final_to_report(),
+            Report::LateSuccess => entry.late_success_to_report(),
+        }
+    }
+
+    /// Marks the event reported in `entry`; whether it was still due.
+    fn take(self, entry: &mut PaymentEntry) -> bool {
+        let due = self.due(entry);
+        match self {
+            Report::Final => entry.final_reported = true,
+            Report::LateSuccess => entry.late_success_reported = true,
+        }
+        due
+    }
+}
+
+/// A status passed between tabs: `{ "payment": … }` or `{ "refund": … }`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum TabMessage {
+    Payment(PaymentView),
+    Refund(RefundView),
 }
 
 /// One register's engine.
@@ -94,18 +131,24 @@ pub struct Engine {
     hooks: Hooks,
     skew: Cell<ClockSkew>,
     hub: Hub,
-    /// Per payment id: when the last answer about it arrived and from where.
-    answers: RefCell<Vec<(String, u64, Source)>>,
+    /// Per payment id: when the last answer about it arrived and from where (a list, not a
+    /// map: a register follows few payments at once, and a map costs kilobytes of wasm).
+    answers: RefCell<Vec<LastAnswer>>,
     push: RefCell<PushState>,
     tabs: RefCell<Option<TabChannel>>,
-    online: Cell<bool>,
-    visible: Cell<bool>,
-    listeners: RefCell<Vec<Listener>>,
+    environment: RefCell<Option<Environment>>,
     closed: Cell<bool>,
     /// The journal is `localStorage`, shared by the tabs of this origin: events are claimed
     /// across them (IndexedDB). A memory journal is this register's alone.
     shared: bool,
     me: Weak<Engine>,
+}
+
+/// The last answer about one payment.
+struct LastAnswer {
+    id: String,
+    at: u64,
+    source: Source,
 }
 
 impl Engine {
@@ -132,51 +175,40 @@ impl Engine {
             answers: RefCell::new(Vec::new()),
             push: RefCell::new(PushState::default()),
             tabs: RefCell::new(None),
-            online: Cell::new(true),
-            visible: Cell::new(true),
-            listeners: RefCell::new(Vec::new()),
+            environment: RefCell::new(None),
             closed: Cell::new(false),
             shared: storage == StorageKind::Local,
             me: me.clone(),
         });
-        engine.watch_environment();
+        let me = engine.me.clone();
+        *engine.environment.borrow_mut() = Some(Environment::watch(move |change| {
+            if let Some(e) = me.upgrade() {
+                if change == Change::Online(true) {
+                    e.reconnect_push_now();
+                }
+                e.hub.wake_all();
+            }
+        }));
         if storage == StorageKind::Local {
             engine.join_tabs();
         }
         Ok(engine)
     }
 
-    fn watch_environment(&self) {
-        let mut listeners = self.listeners.borrow_mut();
-        if let Some(window) = web_sys::window() {
-            self.online.set(window.navigator().on_line());
-            for (kind, online) in [("online", true), ("offline", false)] {
-                let me = self.me.clone();
-                listeners.push(Listener::new(&window, kind, move |_| {
-                    if let Some(e) = me.upgrade() {
-                        e.online.set(online);
-                        if online {
-                            e.reconnect_push_now();
-                        }
-                        e.hub.wake_all();
-                    }
-                }));
-            }
-            if let Some(doc) = window.document() {
-                let visible = |d: &web_sys::Document| {
-                    d.visibility_state() != web_sys::VisibilityState::Hidden
-                };
-                self.visible.set(visible(&doc));
-                let me = self.me.clone();
-                let d = doc.clone();
-                listeners.push(Listener::new(&doc, "visibilitychange", move |_| {
-                    if let Some(e) = me.upgrade() {
-                        e.visible.set(visible(&d));
-                        e.hub.wake_all();
-                    }
-                }));
-            }
-        }
+    /// Whether the browser says it is online (true once closed: nothing watches any more).
+    fn online(&self) -> bool {
+        self.environment
+            .borrow()
+            .as_ref()
+            .is_none_or(Environment::online)
+    }
+
+    /// Whether the page is visible (true once closed).
+    fn visible(&self) -> bool {
+        self.environment
+            .borrow()
+            .as_ref()
+            .is_none_or(Environment::visible)
     }
 
     fn join_tabs(&self) {
@@ -185,37 +217,27 @@ impl Engine {
         let me = self.me.clone();
         let channel = TabChannel::open(&name, move |data| {
             let Some(engine) = me.upgrade() else { return };
-            let Some(msg) = Reader::new(&data) else {
-                return;
-            };
-            if let Some(view) = PaymentView::from_js(&msg.get("payment")) {
-                engine.observe_payment(view, Source::Tab, None);
-            }
-            if let Some(view) = RefundView::from_js(&msg.get("refund")) {
-                engine.observe_refund(view, Source::Tab, None);
+            match from_js::<TabMessage>(data) {
+                Some(TabMessage::Payment(view)) => {
+                    engine.observe_payment(view, Source::Tab, None);
+                }
+                Some(TabMessage::Refund(view)) => {
+                    engine.observe_refund(view, Source::Tab, None);
+                }
+                None => {}
             }
         });
         *self.tabs.borrow_mut() = channel;
     }
 
-    fn broadcast(&self, message: JsValue) {
+    fn broadcast(&self, message: &TabMessage) {
         if let Some(tabs) = self.tabs.borrow().as_ref() {
-            tabs.post(&message);
+            tabs.post(&to_js(message));
         }
     }
 
     fn rc(&self) -> Rc<Engine> {
         self.me.upgrade().expect("the engine is alive while used")
-    }
-
-    /// The journal.
-    pub fn journal(&self) -> &dyn Journal {
-        self.journal.as_ref()
-    }
-
-    /// The proxy's clock minus the register's (ms).
-    pub fn skew(&self) -> ClockSkew {
-        self.skew.get()
     }
 
     /// Milliseconds until `view`'s QR expires, on the proxy's clock; `None` when unknown.
@@ -230,14 +252,15 @@ impl Engine {
         self.closed.set(true);
         self.push.borrow_mut().shut();
         self.tabs.borrow_mut().take();
-        self.listeners.borrow_mut().clear();
+        self.environment.borrow_mut().take();
         self.hub.wake_all();
     }
 
-    /// A request to the proxy, parsed as `T`; the answer's timing comes back for skew.
-    async fn call<T: Js>(
+    /// A request to the proxy, its answer read as `T`; the answer's timing comes back for
+    /// the clock skew.
+    async fn call<T: DeserializeOwned>(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         body: Option<&JsValue>,
         signal: Option<&AbortSignal>,
@@ -247,13 +270,21 @@ impl Engine {
             sent_at,
             received_at,
         } = self.transport.call(method, path, body, signal).await?;
-        let value = T::from_js(&body).ok_or_else(|| {
+        let value = from_js(body).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidResponse,
                 "the proxy's answer was not the documented JSON",
             )
         })?;
         Ok((value, (sent_at, received_at)))
+    }
+
+    fn observe_timing(&self, timing: Option<(u64, u64)>, server_time: u64) {
+        if let Some((sent, received)) = timing {
+            let mut skew = self.skew.get();
+            skew.observe(sent, received, server_time);
+            self.skew.set(skew);
+        }
     }
 
     /// Takes in a payment status from any source; returns the journaled view (which may be
@@ -266,11 +297,7 @@ impl Engine {
         timing: Option<(u64, u64)>,
     ) -> Option<PaymentView> {
         let t = now();
-        if let Some((sent, received)) = timing {
-            let mut skew = self.skew.get();
-            skew.observe(sent, received, view.server_time);
-            self.skew.set(skew);
-        }
+        self.observe_timing(timing, view.server_time);
         let id = view.merchant_transaction_id.clone();
         let loaded = self.journal.load(&id).ok().flatten();
         let mut entry = match loaded {
@@ -284,7 +311,7 @@ impl Engine {
             let _ = self.journal.save(&entry);
         }
         if applied.changed && source != Source::Tab {
-            self.broadcast(tab_message("payment", view.to_js()));
+            self.broadcast(&TabMessage::Payment(view));
         }
         self.hub.wake_all();
         self.report(&entry);
@@ -299,11 +326,7 @@ impl Engine {
         timing: Option<(u64, u64)>,
     ) -> Option<RefundView> {
         let t = now();
-        if let Some((sent, received)) = timing {
-            let mut skew = self.skew.get();
-            skew.observe(sent, received, view.server_time);
-            self.skew.set(skew);
-        }
+        self.observe_timing(timing, view.server_time);
         let rid = view.merchant_refund_id.clone();
         let Some(mut entry) = self
             .journal
@@ -318,7 +341,7 @@ impl Engine {
             let _ = self.journal.save(&entry);
         }
         if applied.changed && source != Source::Tab {
-            self.broadcast(tab_message("refund", view.to_js()));
+            self.broadcast(&TabMessage::Refund(view));
         }
         self.hub.wake_all();
         entry.refund(&rid).and_then(|r| r.refund.clone())
@@ -328,35 +351,23 @@ impl Engine {
     /// (an IndexedDB claim under a Web Lock; a read-check-write of the journal where
     /// IndexedDB is missing).
     fn report(&self, entry: &PaymentEntry) {
-        if entry.final_to_report() {
-            self.claim(entry, "final", |e| {
-                let due = e.final_to_report();
-                e.final_reported = true;
-                due
-            });
-        }
-        if entry.late_success_to_report() {
-            self.claim(entry, "late", |e| {
-                let due = e.late_success_to_report();
-                e.late_success_reported = true;
-                due
-            });
+        for report in [Report::Final, Report::LateSuccess] {
+            if report.due(entry) {
+                self.claim(entry, report);
+            }
         }
     }
 
-    /// Reports `entry`'s `kind` event ("final" or "late") unless another register did;
-    /// `take` marks it reported in a journal entry and says whether it was still due.
-    fn claim(&self, entry: &PaymentEntry, kind: &'static str, take: fn(&mut PaymentEntry) -> bool) {
+    /// Reports `entry`'s `report` event unless another register did.
+    fn claim(&self, entry: &PaymentEntry, report: Report) {
         let id = entry.merchant_transaction_id.clone();
         // The status that made the event due: another tab's late save may have put an older
         // copy of the entry in the journal by the time the claim is decided.
         let seen = entry.payment.clone();
         let mut lock = String::from("pingpong-qr:");
-        lock.push_str(&self.config.storage_key);
-        lock.push(':');
-        lock.push_str(kind);
-        lock.push(':');
-        lock.push_str(&id);
+        for part in [&self.config.storage_key, ":", report.name(), ":", &id] {
+            lock.push_str(part);
+        }
         let me = self.me.clone();
         let shared = self.shared;
         wasm_bindgen_futures::spawn_local(async move {
@@ -368,7 +379,7 @@ impl Engine {
                     return false;
                 };
                 let mut entry = engine.journal.load(&id).ok().flatten();
-                let due = entry.as_mut().is_some_and(take);
+                let due = entry.as_mut().is_some_and(|e| report.take(e));
                 if due
                     && entry
                         .as_ref()
@@ -379,9 +390,9 @@ impl Engine {
                 if !(first || due) {
                     return false;
                 }
-                let hook = match kind {
-                    "final" => engine.hooks.on_final.as_ref(),
-                    _ => engine.hooks.on_late_success.as_ref(),
+                let hook = match report {
+                    Report::Final => engine.hooks.on_final.as_ref(),
+                    Report::LateSuccess => engine.hooks.on_late_success.as_ref(),
                 };
                 let view = if first {
                     seen.as_ref()
@@ -397,13 +408,16 @@ impl Engine {
         });
     }
 
-    /// Records that an answer about payment `id` arrived at `t` from `source` (a list, not
-    /// a map: a register follows few payments at once and a map costs kilobytes of wasm).
-    fn note_answer(&self, id: &str, t: u64, source: Source) {
+    /// Records that an answer about payment `id` arrived at `at` from `source`.
+    fn note_answer(&self, id: &str, at: u64, source: Source) {
         let mut answers = self.answers.borrow_mut();
-        match answers.iter_mut().find(|a| a.0 == id) {
-            Some(a) => (a.1, a.2) = (t, source),
-            None => answers.push((id.to_owned(), t, source)),
+        match answers.iter_mut().find(|a| a.id == id) {
+            Some(a) => (a.at, a.source) = (at, source),
+            None => answers.push(LastAnswer {
+                id: id.to_owned(),
+                at,
+                source,
+            }),
         }
     }
 
@@ -412,8 +426,8 @@ impl Engine {
         self.answers
             .borrow()
             .iter()
-            .find(|a| a.0 == id)
-            .map(|a| (a.1, a.2))
+            .find(|a| a.id == id)
+            .map(|a| (a.at, a.source))
     }
 
     /// Every payment still pending (create unanswered, attempt open, or a refund open).
@@ -441,7 +455,7 @@ impl Engine {
     ) -> Result<PaymentView, Error> {
         let id = payment_id(id)?;
         let (view, timing) = self
-            .call::<PaymentView>("GET", &payment_path(id.as_str()), None, signal)
+            .call::<PaymentView>(Method::GET, &paths::payment(id.as_str()), None, signal)
             .await
             .map_err(|e| e.for_payment(id.as_str()))?;
         if view.merchant_transaction_id != id.as_str() {
@@ -455,26 +469,26 @@ impl Engine {
 
 /// `INVALID_RESPONSE` for an answer about another payment or refund (or, to a create,
 /// another amount, currency or method) than the one asked about: it is not taken in.
-pub fn mismatch() -> Error {
+fn mismatch() -> Error {
     Error::new(
         ErrorCode::InvalidResponse,
         "the proxy answered about another payment, refund or amount",
     )
 }
 
-/// Validates a payment id given by the app (`INVALID_ID`).
-pub fn payment_id(id: &str) -> Result<MerchantTransactionId, Error> {
-    MerchantTransactionId::new(id).map_err(|e| {
-        let mut message = String::from("merchantTransactionId: ");
-        message.push_str(&e.to_string());
-        Error::new(ErrorCode::InvalidId, message)
-    })
+fn invalid_id(field: &str, e: pingpong_protocol::IdError) -> Error {
+    let mut message = String::from(field);
+    message.push_str(": ");
+    message.push_str(&e.to_string());
+    Error::new(ErrorCode::InvalidId, message)
 }
 
-/// `/v1/payments/{id}` (ids are validated to URL-safe characters).
-pub fn payment_path(id: &str) -> String {
-    let mut p = String::from(pingpong_protocol::contract::paths::PAYMENTS);
-    p.push('/');
-    p.push_str(id);
-    p
+/// Validates a payment id given by the app (`INVALID_ID`).
+fn payment_id(id: &str) -> Result<MerchantTransactionId, Error> {
+    MerchantTransactionId::new(id).map_err(|e| invalid_id("merchantTransactionId", e))
+}
+
+/// Validates a refund id given by the app (`INVALID_ID`).
+fn refund_id(id: &str) -> Result<MerchantRefundId, Error> {
+    MerchantRefundId::new(id).map_err(|e| invalid_id("merchantRefundId", e))
 }

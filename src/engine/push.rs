@@ -3,13 +3,14 @@
 
 use std::rc::Rc;
 
+use gloo_net::http::Method;
 use gloo_timers::callback::Timeout;
 use pingpong_protocol::contract::{EventTicket, PaymentView, RefundView, events, paths};
 
 use super::{Engine, Source};
+use crate::web::bridge::from_json;
 use crate::web::events::{EventStream, StreamEvent};
 use crate::web::now;
-use crate::web::value::Js;
 
 /// Longest wait between reconnection attempts, in ms.
 const MAX_BACKOFF_MS: u32 = 30_000;
@@ -79,7 +80,7 @@ impl Engine {
         let engine = self.rc();
         wasm_bindgen_futures::spawn_local(async move {
             let ticket = engine
-                .call::<EventTicket>("POST", paths::EVENT_TICKETS, None, None)
+                .call::<EventTicket>(Method::POST, paths::EVENT_TICKETS, None, None)
                 .await;
             engine.push.borrow_mut().connecting = false;
             if engine.closed.get() {
@@ -117,18 +118,15 @@ impl Engine {
                 p.opened_at = Some(now());
                 p.backoff_ms = 0;
             }
-            StreamEvent::Message(name, data, id) => {
+            StreamEvent::Message { name, data, id } => {
                 if !id.is_empty() {
                     self.push.borrow_mut().last_event_id = Some(id);
                 }
-                let Ok(value) = js_sys::JSON::parse(&data) else {
-                    return;
-                };
                 if name == events::PAYMENT {
-                    if let Some(view) = PaymentView::from_js(&value) {
+                    if let Some(view) = from_json::<PaymentView>(&data) {
                         self.observe_payment(view, Source::Push, None);
                     }
-                } else if let Some(view) = RefundView::from_js(&value) {
+                } else if let Some(view) = from_json::<RefundView>(&data) {
                     self.observe_refund(view, Source::Push, None);
                 }
                 return;

@@ -1,48 +1,22 @@
-//! Refunds (checked against the ledger before any request, journaled before the send) and
-//! resuming everything a reload left pending.
+//! Refunds: checked against the ledger before any request, journaled before the send,
+//! re-sent with the same id when unanswered.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use pingpong_protocol::contract::{CreateRefundRequest, PaymentView, RefundView};
+use gloo_net::http::Method;
+use pingpong_protocol::contract::{CreateRefundRequest, RefundView, paths};
 use pingpong_protocol::{ErrorCode, MerchantRefundId, PaymentStatus};
 use web_sys::AbortSignal;
 
-use super::wait::OnUpdate;
-use super::{Engine, Source, mismatch, payment_id, payment_path};
+use super::{Engine, Source, mismatch, payment_id, refund_id};
 use crate::core::error::Error;
 use crate::core::journal::{PaymentEntry, Phase, RefundEntry};
 use crate::core::ledger::check_refund;
-use crate::web::listen::check_abort;
-use crate::web::value::Js;
+use crate::web::abort;
+use crate::web::bridge::to_js;
 use crate::web::{entropy, now};
-
-/// Validates a refund id given by the app (`INVALID_ID`).
-pub fn refund_id(id: &str) -> Result<MerchantRefundId, Error> {
-    MerchantRefundId::new(id).map_err(|e| {
-        let mut message = String::from("merchantRefundId: ");
-        message.push_str(&e.to_string());
-        Error::new(ErrorCode::InvalidId, message)
-    })
-}
 
 /// Whether an answer is about refund `rid` of payment `pid`.
 fn is_refund(view: &RefundView, pid: &str, rid: &str) -> bool {
     view.merchant_transaction_id == pid && view.merchant_refund_id == rid
-}
-
-fn refunds_path(payment: &str) -> String {
-    let mut p = payment_path(payment);
-    p.push_str("/refunds");
-    p
-}
-
-fn refund_path(payment: &str, refund: &str) -> String {
-    let mut p = refunds_path(payment);
-    p.push('/');
-    p.push_str(refund);
-    p
 }
 
 impl Engine {
@@ -79,7 +53,7 @@ impl Engine {
         if let Some(id) = request.merchant_refund_id.as_deref() {
             refund_id(id)?;
         }
-        check_abort(signal)?;
+        abort::check(signal)?;
         let mut entry = self.payment_for_refund(&pid, signal).await?;
         let retry = request
             .merchant_refund_id
@@ -118,9 +92,9 @@ impl Engine {
         signal: Option<&AbortSignal>,
     ) -> Result<RefundView, Error> {
         self.ensure_push();
-        let body = request.to_js();
+        let body = to_js(request);
         let sent = match self
-            .send_create::<RefundView>(&refunds_path(pid), &body, signal)
+            .send_create::<RefundView>(&paths::refunds(pid), &body, signal)
             .await
         {
             // An answer about another refund says nothing of this one: its outcome is unknown.
@@ -163,7 +137,7 @@ impl Engine {
         let pid = payment_id(payment)?.into_string();
         let rid = refund_id(refund)?.into_string();
         let (view, timing) = self
-            .call::<RefundView>("GET", &refund_path(&pid, &rid), None, signal)
+            .call::<RefundView>(Method::GET, &paths::refund(&pid, &rid), None, signal)
             .await
             .map_err(|e| e.for_refund(&pid, &rid))?;
         if !is_refund(&view, &pid, &rid) {
@@ -197,86 +171,4 @@ impl Engine {
             other => other,
         }
     }
-
-    /// Follows every pending payment and refund of the journal to its end, all at once;
-    /// resolves with the payments' final states (in journal order). `ABORTED` on `signal`.
-    pub async fn resume(
-        &self,
-        signal: Option<&AbortSignal>,
-        on_update: OnUpdate<'_, PaymentView>,
-    ) -> Result<Vec<PaymentView>, Error> {
-        let pending = self.pending()?;
-        let tasks: Vec<Task<'_, Result<PaymentView, Error>>> = pending
-            .into_iter()
-            .map(|entry| Box::pin(self.follow(entry, signal, on_update)) as Task<'_, _>)
-            .collect();
-        join_all(tasks).await.into_iter().collect()
-    }
-
-    async fn follow(
-        &self,
-        entry: PaymentEntry,
-        signal: Option<&AbortSignal>,
-        on_update: OnUpdate<'_, PaymentView>,
-    ) -> Result<PaymentView, Error> {
-        let pid = entry.merchant_transaction_id.clone();
-        let view = self.wait_payment(&pid, signal, on_update).await?;
-        let open: Vec<String> = self
-            .journal
-            .load(&pid)?
-            .map(|e| {
-                e.refunds
-                    .iter()
-                    .filter(|r| r.is_pending())
-                    .map(|r| r.merchant_refund_id.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for rid in open {
-            self.wait_refund(&pid, &rid, signal, None).await?;
-        }
-        Ok(self
-            .journal
-            .load(&pid)?
-            .and_then(|e| e.payment)
-            .unwrap_or(view))
-    }
-}
-
-/// A boxed local future.
-type Task<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
-
-/// Runs every future to completion concurrently; results in input order.
-async fn join_all<'a, T>(tasks: Vec<Task<'a, T>>) -> Vec<T> {
-    struct JoinAll<'a, T> {
-        tasks: Vec<Option<Task<'a, T>>>,
-        results: Vec<Option<T>>,
-    }
-    // Only the boxed tasks are polled pinned (they are boxed); results are never pinned.
-    impl<T> Unpin for JoinAll<'_, T> {}
-    impl<T> Future for JoinAll<'_, T> {
-        type Output = Vec<T>;
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
-            let this = self.get_mut();
-            for (task, result) in this.tasks.iter_mut().zip(this.results.iter_mut()) {
-                if let Some(t) = task
-                    && let Poll::Ready(v) = t.as_mut().poll(cx)
-                {
-                    *result = Some(v);
-                    *task = None;
-                }
-            }
-            if this.tasks.iter().all(Option::is_none) {
-                Poll::Ready(this.results.iter_mut().filter_map(Option::take).collect())
-            } else {
-                Poll::Pending
-            }
-        }
-    }
-    let n = tasks.len();
-    JoinAll {
-        tasks: tasks.into_iter().map(Some).collect(),
-        results: (0..n).map(|_| None).collect(),
-    }
-    .await
 }

@@ -1,8 +1,10 @@
 //! Starting a payment: validate, fix the id, journal, then send (retrying an unanswered send
 //! with the very same body).
 
+use gloo_net::http::Method as Http;
 use pingpong_protocol::contract::{CreatePaymentRequest, Method, PaymentView, paths};
 use pingpong_protocol::{ErrorCode, MerchantTransactionId, Money};
+use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -10,8 +12,8 @@ use super::{Engine, Source, mismatch};
 use crate::core::error::Error;
 use crate::core::journal::{PaymentEntry, Phase};
 use crate::core::retry::retry_delay;
-use crate::web::listen::check_abort;
-use crate::web::value::Js;
+use crate::web::abort;
+use crate::web::bridge::to_js;
 use crate::web::wake::sleep;
 use crate::web::{entropy, now};
 
@@ -21,7 +23,7 @@ pub(super) type Sent<T> = Result<(T, (u64, u64)), (Error, bool)>;
 
 impl Engine {
     /// Sends a create, retrying unanswered sends with the same body (see `core::retry`).
-    pub(super) async fn send_create<T: Js>(
+    pub(super) async fn send_create<T: DeserializeOwned>(
         &self,
         path: &str,
         body: &JsValue,
@@ -31,7 +33,7 @@ impl Engine {
         let mut sends = 0;
         loop {
             sends += 1;
-            match self.call::<T>("POST", path, Some(body), signal).await {
+            match self.call::<T>(Http::POST, path, Some(body), signal).await {
                 Ok(answer) => return Ok(answer),
                 Err(e) => {
                     // An abort after the request left may still have created it.
@@ -39,7 +41,7 @@ impl Engine {
                     let Some(delay) = retry_delay(e.code, sends) else {
                         return Err((e, unknown));
                     };
-                    if let Err(abort) = sleep(delay.into(), signal).await {
+                    if let Err(abort) = sleep(delay, signal).await {
                         return Err((abort, unknown));
                     }
                 }
@@ -57,7 +59,7 @@ impl Engine {
     ) -> Result<PaymentView, Error> {
         let valid = request.validate().map_err(Error::from)?;
         let (amount, method) = (valid.amount, valid.method);
-        check_abort(signal)?;
+        abort::check(signal)?;
         let id = valid
             .merchant_transaction_id
             .unwrap_or_else(|| MerchantTransactionId::generate(now(), entropy()))
@@ -80,7 +82,7 @@ impl Engine {
             }
         };
         self.ensure_push();
-        let body = request.to_js();
+        let body = to_js(&request);
         let sent = match self
             .send_create::<PaymentView>(paths::PAYMENTS, &body, signal)
             .await
@@ -126,7 +128,7 @@ impl Engine {
         entry: PaymentEntry,
         signal: Option<&AbortSignal>,
     ) -> Result<PaymentView, Error> {
-        let body = entry.request.to_js();
+        let body = to_js(&entry.request);
         let id = entry.merchant_transaction_id.clone();
         let asked = entry.request.validate().map_err(Error::from)?;
         let sent = match self

@@ -6,17 +6,14 @@ use pingpong_protocol::ErrorCode;
 use pingpong_protocol::contract::{PaymentView, RefundView};
 use web_sys::AbortSignal;
 
-use super::{Engine, Source, payment_id};
+use super::{Engine, OnUpdate, Source, payment_id, refund_id};
 use crate::core::error::Error;
 use crate::core::journal::Phase;
 use crate::core::payment::refund_done;
 use crate::core::poll::{Conditions, PollDecision, PollState, next_poll};
-use crate::web::listen::{check_abort, on_abort};
+use crate::web::abort;
 use crate::web::wake::Wakeup;
 use crate::web::{jitter, now};
-
-/// Called with each new status a wait learns, and where it came from.
-pub type OnUpdate<'a, T> = Option<&'a dyn Fn(&T, Source)>;
 
 /// Errors a wait rides out (it keeps polling): the outcome is still to be learned.
 fn transient(e: &Error) -> bool {
@@ -70,14 +67,14 @@ impl Engine {
         on_update: OnUpdate<'_, PaymentView>,
     ) -> Result<PaymentView, Error> {
         let id = payment_id(id)?.into_string();
-        if check_abort(signal).is_err() {
+        if abort::check(signal).is_err() {
             self.gave_up(&id, true);
             return Err(Error::aborted().for_payment(&id));
         }
-        let wake = Wakeup::new();
+        let wake = Wakeup::default();
         self.hub.subscribe(&wake);
         let w = wake.clone();
-        let _abort = on_abort(signal, move || w.wake());
+        let _abort = abort::on_abort(signal, move || w.wake());
         self.gave_up(&id, false);
         self.ensure_push();
         let mut state = PollState {
@@ -112,7 +109,7 @@ impl Engine {
                 }
             }
             first = false;
-            if check_abort(signal).is_err() {
+            if abort::check(signal).is_err() {
                 self.gave_up(&id, true);
                 return Err(Error::aborted().for_payment(&id));
             }
@@ -126,8 +123,8 @@ impl Engine {
                 .and_then(|v| v.qr_code_expired_at)
                 .map(|t| self.skew.get().to_local(t));
             let cond = Conditions {
-                visible: self.visible.get(),
-                online: self.online.get(),
+                visible: self.visible(),
+                online: self.online(),
                 push_live: self.push_live(),
                 expires_at,
             };
@@ -156,10 +153,7 @@ impl Engine {
                         Err(e) => return Err(e.for_payment(&id)),
                     }
                 }
-                PollDecision::At(at) => {
-                    let _timer = wake.after(at.saturating_sub(now()));
-                    wake.wait().await;
-                }
+                PollDecision::At(at) => wake.wait_at_most(at.saturating_sub(now())).await,
                 PollDecision::Paused => wake.wait().await,
             }
         }
@@ -175,12 +169,12 @@ impl Engine {
         on_update: OnUpdate<'_, RefundView>,
     ) -> Result<RefundView, Error> {
         let payment = payment_id(payment)?.into_string();
-        let refund = super::refund::refund_id(refund)?.into_string();
-        check_abort(signal).map_err(|e| e.for_refund(&payment, &refund))?;
-        let wake = Wakeup::new();
+        let refund = refund_id(refund)?.into_string();
+        abort::check(signal).map_err(|e| e.for_refund(&payment, &refund))?;
+        let wake = Wakeup::default();
         self.hub.subscribe(&wake);
         let w = wake.clone();
-        let _abort = on_abort(signal, move || w.wake());
+        let _abort = abort::on_abort(signal, move || w.wake());
         self.ensure_push();
         let mut state = PollState {
             started_at: now(),
@@ -211,12 +205,12 @@ impl Engine {
                 }
             }
             first = false;
-            if check_abort(signal).is_err() {
+            if abort::check(signal).is_err() {
                 return Err(Error::aborted().for_refund(&payment, &refund));
             }
             let cond = Conditions {
-                visible: self.visible.get(),
-                online: self.online.get(),
+                visible: self.visible(),
+                online: self.online(),
                 push_live: self.push_live(),
                 expires_at: None,
             };
@@ -243,10 +237,7 @@ impl Engine {
                         Err(e) => return Err(e.for_refund(&payment, &refund)),
                     }
                 }
-                PollDecision::At(at) => {
-                    let _timer = wake.after(at.saturating_sub(now()));
-                    wake.wait().await;
-                }
+                PollDecision::At(at) => wake.wait_at_most(at.saturating_sub(now())).await,
                 PollDecision::Paused => wake.wait().await,
             }
         }

@@ -1,72 +1,84 @@
-//! The proxy's event stream (`EventSource`): named events with their data and id. Dropping
-//! the stream closes it and removes its listeners.
+//! The proxy's event stream with gloo-net's `EventSource`: the named events with their data
+//! and id, and the connection's `open` and `error` events (subscribed to like the named ones).
+//! Dropping the stream closes it and stops its task.
 
-use wasm_bindgen::JsCast;
-use web_sys::{Event, EventSource, MessageEvent};
-
-use crate::web::listen::Listener;
+use futures::StreamExt;
+use futures::future::{AbortHandle, abortable};
+use futures::stream::select_all;
+use gloo_net::eventsource::futures::EventSource;
 
 /// What the stream reports.
 pub enum StreamEvent {
     /// The connection is open.
     Open,
-    /// A named event: `(name, data, id)`.
-    Message(&'static str, String, String),
+    /// A named event.
+    Message {
+        /// The event's name (one of those subscribed to).
+        name: String,
+        /// Its data.
+        data: String,
+        /// Its id (`lastEventId`), empty when it has none.
+        id: String,
+    },
     /// The connection failed; `closed` when the browser gave up reconnecting.
     Error {
-        /// `readyState` is CLOSED.
+        /// The `EventSource` is closed: it will not reconnect by itself.
         closed: bool,
     },
 }
 
-/// An open `EventSource`.
+/// An open `EventSource` (closed when dropped) and the task that reports its events.
 pub struct EventStream {
-    source: EventSource,
-    _listeners: Vec<Listener>,
+    _source: EventSource,
+    task: AbortHandle,
 }
 
 impl EventStream {
-    /// Opens `url`, reporting `names` events and connection changes to `on`.
+    /// Opens `url`, reporting `names` events and connection changes to `on`. `None` when the
+    /// browser refuses the URL.
     pub fn open(
         url: &str,
-        names: &[&'static str],
-        on: impl Fn(StreamEvent) + Clone + 'static,
+        names: &[&str],
+        on: impl Fn(StreamEvent) + 'static,
     ) -> Option<EventStream> {
-        let source = EventSource::new(url).ok()?;
-        let mut listeners = Vec::new();
-        for &name in names {
-            let on = on.clone();
-            listeners.push(Listener::new(&source, name, move |e: Event| {
-                if let Some(m) = e.dyn_ref::<MessageEvent>() {
-                    let data = m.data().as_string().unwrap_or_default();
-                    on(StreamEvent::Message(name, data, m.last_event_id()));
-                }
-            }));
+        let mut source = EventSource::new(url).ok()?;
+        let mut subscriptions = Vec::with_capacity(names.len() + 2);
+        for name in ["open", "error"].iter().chain(names) {
+            subscriptions.push(source.subscribe(*name).ok()?);
         }
-        let o = on.clone();
-        listeners.push(Listener::new(&source, "open", move |_| {
-            o(StreamEvent::Open)
-        }));
-        let s = source.clone();
-        listeners.push(Listener::new(&source, "error", move |_| {
-            on(StreamEvent::Error {
-                closed: s.ready_state() == EventSource::CLOSED,
-            })
-        }));
+        let mut events = select_all(subscriptions);
+        let (task, handle) = abortable(async move {
+            while let Some(event) = events.next().await {
+                match event {
+                    Ok((name, _)) if name == "open" => on(StreamEvent::Open),
+                    Ok((name, _)) if name == "error" => on(StreamEvent::Error { closed: false }),
+                    Ok((name, m)) => on(StreamEvent::Message {
+                        name,
+                        data: m.data().as_string().unwrap_or_default(),
+                        id: m.last_event_id(),
+                    }),
+                    // gloo-net's report of an error that left the stream closed (each
+                    // subscription reports it): once is enough.
+                    Err(_) => {
+                        on(StreamEvent::Error { closed: true });
+                        break;
+                    }
+                }
+            }
+        });
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = task.await;
+        });
         Some(EventStream {
-            source,
-            _listeners: listeners,
+            _source: source,
+            task: handle,
         })
-    }
-
-    /// Whether the connection is open now.
-    pub fn is_open(&self) -> bool {
-        self.source.ready_state() == EventSource::OPEN
     }
 }
 
 impl Drop for EventStream {
     fn drop(&mut self) {
-        self.source.close();
+        // Stop reporting first: closing the source fires one last error event.
+        self.task.abort();
     }
 }

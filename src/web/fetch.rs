@@ -1,28 +1,21 @@
-//! Requests to the proxy: `fetch` with the bearer token, JSON in and out, each request with
-//! its own `AbortController` that our timeout, the caller's `AbortSignal` and dropping the
-//! request future all abort.
+//! Requests to the proxy with gloo-net: the bearer token, JSON in and out, redirects refused,
+//! and each request with its own `AbortController`, which the caller's `AbortSignal`, the
+//! request timeout (gloo-timers) and dropping the request future all abort.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::pin::pin;
 
-use gloo_timers::callback::Timeout;
-use js_sys::{Object, Promise, Reflect};
-use pingpong_protocol::ErrorCode;
-use wasm_bindgen::prelude::*;
+use futures::future::{Either, select};
+use gloo_net::http::{Method, RequestBuilder};
+use gloo_timers::future::TimeoutFuture;
+use pingpong_protocol::{ApiError, ErrorCode};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, RequestCache, RequestRedirect};
 
 use crate::core::config::ProxyUrl;
 use crate::core::error::Error;
-use crate::web::listen::{check_abort, on_abort};
-use crate::web::now;
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch` (window or worker), looked up at each call.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &str, init: &RequestInit) -> Promise;
-}
+use crate::web::bridge::from_js;
+use crate::web::{abort, now};
 
 /// An answer: the parsed JSON body and when the request left and the answer arrived
 /// (register clock, ms), for clock-skew correction.
@@ -36,12 +29,15 @@ pub struct Answer {
 }
 
 /// Aborts the request when dropped before it finished.
-struct AbortOnDrop(AbortController, bool);
+struct AbortOnDrop {
+    controller: AbortController,
+    armed: bool,
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        if self.1 {
-            self.0.abort();
+        if self.armed {
+            self.controller.abort();
         }
     }
 }
@@ -70,70 +66,78 @@ impl Transport {
         &self.base
     }
 
-    /// `method path` with an optional JSON `body`. Errors: `ABORTED` (the caller's signal),
-    /// `TIMEOUT`, `NETWORK`, the proxy's `ApiError`, or `INVALID_RESPONSE`.
+    /// `method path` with an optional `body`, sent as JSON (the same text on every retry). Errors:
+    /// `ABORTED` (the caller's signal), `TIMEOUT`, `NETWORK`, the proxy's `ApiError`, or
+    /// `INVALID_RESPONSE` / `INTERNAL` for an answer that is not the documented JSON.
     pub async fn call(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         body: Option<&JsValue>,
         signal: Option<&AbortSignal>,
     ) -> Result<Answer, Error> {
-        check_abort(signal)?;
+        abort::check(signal)?;
         let controller =
             AbortController::new().map_err(|_| network("AbortController is missing"))?;
-        let mut guard = AbortOnDrop(controller, true);
-        let timed_out = Rc::new(Cell::new(false));
-        let _timer = {
-            let (flag, c) = (timed_out.clone(), guard.0.clone());
-            Timeout::new(self.timeout_ms, move || {
-                flag.set(true);
-                c.abort();
-            })
+        let mut guard = AbortOnDrop {
+            controller,
+            armed: true,
         };
         let _abort = {
-            let c = guard.0.clone();
-            on_abort(signal, move || c.abort())
+            let c = guard.controller.clone();
+            abort::on_abort(signal, move || c.abort())
         };
-        let init = RequestInit::new();
-        init.set_method(method);
-        let headers = Object::new();
-        let set = |k: &str, v: &str| Reflect::set(&headers, &k.into(), &v.into());
-        let _ = set("Authorization", &self.authorization);
-        let _ = set("Accept", "application/json");
-        if let Some(body) = body {
-            let _ = set("Content-Type", "application/json");
-            let text = js_sys::JSON::stringify(body)
-                .map_err(|_| Error::new(ErrorCode::InvalidRequest, "the request is not JSON"))?;
-            init.set_body(&text);
+        let mut request = RequestBuilder::new(&self.base.join(path))
+            .method(method)
+            .header("Authorization", &self.authorization)
+            .header("Accept", "application/json")
+            .cache(RequestCache::NoStore)
+            // The proxy never redirects: a redirect is refused (NETWORK, outcome unknown)
+            // rather than followed, so neither the body nor the token goes anywhere else.
+            .redirect(RequestRedirect::Error)
+            .abort_signal(Some(&guard.controller.signal()));
+        if body.is_some() {
+            request = request.header("Content-Type", "application/json");
         }
-        init.set_headers(&headers);
-        init.set_signal(Some(&guard.0.signal()));
-        init.set_cache(web_sys::RequestCache::NoStore);
-        // The proxy never redirects: a redirect is refused (NETWORK, outcome unknown) rather
-        // than followed, so neither the body nor the token goes anywhere else.
-        init.set_redirect(web_sys::RequestRedirect::Error);
+        let request = match body {
+            Some(body) => {
+                let text = js_sys::JSON::stringify(body).map_err(|_| {
+                    Error::new(ErrorCode::InvalidRequest, "the request is not JSON")
+                })?;
+                request.body(text)
+            }
+            None => request.build(),
+        }
+        .map_err(|_| network("the browser refused to build the request"))?;
 
-        let why = |_| failure(signal, timed_out.get());
         let sent_at = now();
-        let response: Response = JsFuture::from(global_fetch(&self.base.join(path), &init))
-            .await
-            .map_err(why)?
-            .unchecked_into();
-        let status = response.status();
-        let json = match response.json() {
-            Ok(p) => JsFuture::from(p).await.map_err(|_| {
-                if signal.is_some_and(AbortSignal::aborted) || timed_out.get() {
-                    failure(signal, timed_out.get())
-                } else {
-                    body_error(status)
-                }
-            }),
-            Err(_) => Err(body_error(status)),
+        let exchange = async {
+            let response = request.send().await.map_err(|_| failure(signal))?;
+            let status = response.status();
+            let raw: web_sys::Response = response.into();
+            let json = match raw.json() {
+                Ok(promise) => JsFuture::from(promise).await.ok(),
+                Err(_) => None,
+            };
+            abort::check(signal)?;
+            Ok::<_, Error>((status, json))
         };
+        let timeout = TimeoutFuture::new(self.timeout_ms);
+        let (status, json) = match select(pin!(exchange), timeout).await {
+            Either::Left((result, _)) => result?,
+            // Dropping the exchange aborts the fetch (the guard).
+            Either::Right(_) => {
+                return Err(Error::new(
+                    ErrorCode::Timeout,
+                    "the proxy did not answer in time; the outcome is unknown",
+                ));
+            }
+        };
+        guard.armed = false; // finished: nothing to abort
         let received_at = now();
-        guard.1 = false; // finished: nothing to abort
-        let body = json?;
+        let Some(body) = json else {
+            return Err(body_error(status));
+        };
         if (200..300).contains(&status) {
             return Ok(Answer {
                 body,
@@ -141,7 +145,7 @@ impl Transport {
                 received_at,
             });
         }
-        match crate::web::value::api_error(&body) {
+        match from_js::<ApiError>(body) {
             Some(api) => Err(api.into()),
             None => Err(body_error(status)),
         }
@@ -152,17 +156,11 @@ fn network(message: &str) -> Error {
     Error::new(ErrorCode::Network, message)
 }
 
-/// Why a fetch failed: the caller aborted, our timeout fired, or the network failed.
-fn failure(signal: Option<&AbortSignal>, timed_out: bool) -> Error {
-    if signal.is_some_and(AbortSignal::aborted) {
-        Error::aborted()
-    } else if timed_out {
-        Error::new(
-            ErrorCode::Timeout,
-            "the proxy did not answer in time; the outcome is unknown",
-        )
-    } else {
-        network("the proxy could not be reached (network, CORS or DNS)")
+/// Why a fetch failed: the caller aborted, or the network failed.
+fn failure(signal: Option<&AbortSignal>) -> Error {
+    match abort::check(signal) {
+        Err(aborted) => aborted,
+        Ok(()) => network("the proxy could not be reached (network, CORS or DNS)"),
     }
 }
 

@@ -1,14 +1,17 @@
-//! Thin browser I/O behind small types: each wraps one web API, owns its JS callbacks and
-//! undoes itself on drop (listeners removed, timers cleared, requests aborted).
+//! Thin browser I/O behind small types: each wraps one web API (through gloo-net,
+//! gloo-timers, gloo-events and serde-wasm-bindgen where they cover it), owns its JS
+//! callbacks and undoes itself on drop (listeners removed, timers cleared, requests aborted).
 
-pub mod canvas;
-pub mod events;
-pub mod fetch;
-pub mod listen;
-pub mod storage;
-pub mod tabs;
-pub mod value;
-pub mod wake;
+pub(crate) mod abort;
+pub(crate) mod bridge;
+pub(crate) mod canvas;
+pub(crate) mod environment;
+pub(crate) mod events;
+pub(crate) mod fetch;
+pub(crate) mod storage;
+pub(crate) mod tabs;
+pub(crate) mod url;
+pub(crate) mod wake;
 
 /// The register's clock: milliseconds since the Unix epoch.
 pub fn now() -> u64 {

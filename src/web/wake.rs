@@ -1,17 +1,18 @@
-//! Waking waits: a [`Wakeup`] that timers, events and new statuses can fire, a [`Hub`] that
-//! fires every subscribed wait, and timers that cancel on drop.
+//! Waking waits: a [`Wakeup`] that events and new statuses fire, a [`Hub`] that fires every
+//! subscribed wait, and waits bounded by a gloo-timers timeout (cleared when dropped).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
-use gloo_timers::callback::Timeout;
+use futures::future::select;
+use gloo_timers::future::TimeoutFuture;
 use web_sys::AbortSignal;
 
 use crate::core::error::Error;
-use crate::web::listen::{check_abort, on_abort};
+use crate::web::abort;
 
 #[derive(Default)]
 struct Inner {
@@ -24,11 +25,6 @@ struct Inner {
 pub struct Wakeup(Rc<Inner>);
 
 impl Wakeup {
-    /// A new, unfired wake-up.
-    pub fn new() -> Wakeup {
-        Wakeup::default()
-    }
-
     /// Fires it: the pending [`Wakeup::wait`] completes.
     pub fn wake(&self) {
         wake_inner(&self.0);
@@ -39,10 +35,10 @@ impl Wakeup {
         WaitFuture(self.0.clone())
     }
 
-    /// Fires it after `ms` milliseconds, unless the returned timer is dropped first.
-    pub fn after(&self, ms: u64) -> Timeout {
-        let me = self.clone();
-        Timeout::new(ms.min(u32::MAX as u64) as u32, move || me.wake())
+    /// Completes once fired or after `ms` milliseconds, whichever comes first.
+    pub async fn wait_at_most(&self, ms: u64) {
+        let timeout = TimeoutFuture::new(ms.min(u32::MAX.into()) as u32);
+        select(pin!(self.wait()), timeout).await;
     }
 }
 
@@ -97,12 +93,11 @@ impl Hub {
 }
 
 /// Sleeps `ms` milliseconds; `ABORTED` as soon as `signal` fires.
-pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), Error> {
-    check_abort(signal)?;
-    let wakeup = Wakeup::new();
-    let _timer = wakeup.after(ms);
+pub async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), Error> {
+    abort::check(signal)?;
+    let wakeup = Wakeup::default();
     let w = wakeup.clone();
-    let _abort = on_abort(signal, move || w.wake());
-    wakeup.wait().await;
-    check_abort(signal)
+    let _abort = abort::on_abort(signal, move || w.wake());
+    wakeup.wait_at_most(ms.into()).await;
+    abort::check(signal)
 }

@@ -16,6 +16,8 @@ use pingpong_protocol::admin::{
     IssuedRegister, MerchantPatch, MerchantView, NewMerchant, NewRegister, NewStore, RegisterView,
     StoreView, paths,
 };
+use pingpong_protocol::contract::ApiError;
+use pingpong_protocol::openapi::Id;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -25,6 +27,9 @@ use crate::app::App;
 use crate::auth::bearer;
 use crate::body::JsonBody;
 use crate::error::{ApiFailure, ApiResult, fail};
+use crate::openapi::{
+    AdminForbidden, AdminUnauthorized, AnyError, BadRequest, Internal, MediaType, TooLarge,
+};
 use crate::vault::parse_token;
 
 /// The prefix of every admin route.
@@ -93,14 +98,54 @@ pub(crate) fn router() -> Router<Arc<App>> {
         .route(paths::REVOKE, post(revoke_register))
 }
 
-async fn list_merchants(
+/// List the merchants
+///
+/// Every merchant, by id, with salt fingerprints.
+#[utoipa::path(
+    get,
+    path = paths::MERCHANTS,
+    operation_id = "listMerchants",
+    tag = "admin",
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The merchants.", body = [MerchantView]),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn list_merchants(
     State(app): State<Arc<App>>,
     _: Administrator,
 ) -> ApiResult<Json<Vec<MerchantView>>> {
     Ok(Json(admin(&app).merchants().await?))
 }
 
-async fn add_merchant(
+/// Add a merchant
+///
+/// Validates it, seals its salt under the master key, and journals it. Its registers can pay at
+/// once.
+#[utoipa::path(
+    post,
+    path = paths::MERCHANTS,
+    operation_id = "addMerchant",
+    tag = "admin",
+    security(("adminKey" = [])),
+    request_body = NewMerchant,
+    responses(
+        (status = 201, description = "The new merchant.", body = MerchantView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 409, description = "ID_CONFLICT: a merchant has this id.", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 415, response = MediaType),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn add_merchant(
     State(app): State<Arc<App>>,
     _: Administrator,
     JsonBody(new): JsonBody<NewMerchant>,
@@ -111,7 +156,25 @@ async fn add_merchant(
     ))
 }
 
-async fn get_merchant(
+/// One merchant
+#[utoipa::path(
+    get,
+    path = paths::MERCHANT,
+    operation_id = "getMerchant",
+    tag = "admin",
+    security(("adminKey" = [])),
+    params(("merchantId" = Id, Path)),
+    responses(
+        (status = 200, description = "The merchant.", body = MerchantView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 404, description = "NOT_FOUND: no such merchant (or store, or register of it).", body = ApiError),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn get_merchant(
     State(app): State<Arc<App>>,
     _: Administrator,
     Path(merchant): Path<String>,
@@ -119,7 +182,31 @@ async fn get_merchant(
     Ok(Json(admin(&app).merchant(&merchant).await?))
 }
 
-async fn update_merchant(
+/// Change a merchant
+///
+/// Changes what the body names; a running proxy applies it to the next request. enabled=false
+/// refuses its registers at once and closes their event streams.
+#[utoipa::path(
+    patch,
+    path = paths::MERCHANT,
+    operation_id = "updateMerchant",
+    tag = "admin",
+    security(("adminKey" = [])),
+    params(("merchantId" = Id, Path)),
+    request_body = MerchantPatch,
+    responses(
+        (status = 200, description = "The merchant as it now is.", body = MerchantView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 404, description = "NOT_FOUND: no such merchant (or store, or register of it).", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 415, response = MediaType),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn update_merchant(
     State(app): State<Arc<App>>,
     _: Administrator,
     Path(merchant): Path<String>,
@@ -128,7 +215,25 @@ async fn update_merchant(
     Ok(Json(admin(&app).update_merchant(&merchant, &patch).await?))
 }
 
-async fn list_stores(
+/// List a merchant's stores
+#[utoipa::path(
+    get,
+    path = paths::STORES,
+    operation_id = "listStores",
+    tag = "admin",
+    security(("adminKey" = [])),
+    params(("merchantId" = Id, Path)),
+    responses(
+        (status = 200, description = "The stores.", body = [StoreView]),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 404, description = "NOT_FOUND: no such merchant (or store, or register of it).", body = ApiError),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn list_stores(
     State(app): State<Arc<App>>,
     _: Administrator,
     Path(merchant): Path<String>,
@@ -136,7 +241,29 @@ async fn list_stores(
     Ok(Json(admin(&app).stores(&merchant).await?))
 }
 
-async fn add_store(
+/// Add a store
+#[utoipa::path(
+    post,
+    path = paths::STORES,
+    operation_id = "addStore",
+    tag = "admin",
+    security(("adminKey" = [])),
+    params(("merchantId" = Id, Path)),
+    request_body = NewStore,
+    responses(
+        (status = 201, description = "The new store.", body = StoreView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 404, description = "NOT_FOUND: no such merchant (or store, or register of it).", body = ApiError),
+        (status = 409, description = "ID_CONFLICT: the merchant has a store with this id.", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 415, response = MediaType),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn add_store(
     State(app): State<Arc<App>>,
     _: Administrator,
     Path(merchant): Path<String>,
@@ -151,11 +278,32 @@ async fn add_store(
 /// `?storeId=` of the register list.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RegisterFilter {
+pub(crate) struct RegisterFilter {
     store_id: Option<String>,
 }
 
-async fn list_registers(
+/// List a merchant's registers
+///
+/// Revoked ones included; never a token.
+#[utoipa::path(
+    get,
+    path = paths::REGISTERS,
+    operation_id = "listRegisters",
+    tag = "admin",
+    security(("adminKey" = [])),
+    params(("merchantId" = Id, Path),
+        ("storeId" = Option<Id>, Query, description = "Only this store's.")),
+    responses(
+        (status = 200, description = "The registers.", body = [RegisterView]),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 404, description = "NOT_FOUND: no such merchant (or store, or register of it).", body = ApiError),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn list_registers(
     State(app): State<Arc<App>>,
     _: Administrator,
     Path(merchant): Path<String>,
@@ -167,7 +315,32 @@ async fn list_registers(
     Ok(Json(all))
 }
 
-async fn add_register(
+/// Add a register
+///
+/// Mints its token (shown only in this answer) and journals a keyed hash of it. The register can
+/// pay at once.
+#[utoipa::path(
+    post,
+    path = paths::REGISTERS,
+    operation_id = "addRegister",
+    tag = "admin",
+    security(("adminKey" = [])),
+    params(("merchantId" = Id, Path)),
+    request_body = NewRegister,
+    responses(
+        (status = 201, description = "The new register and its token.", body = IssuedRegister),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 404, description = "NOT_FOUND: no such merchant (or store, or register of it).", body = ApiError),
+        (status = 409, description = "ID_CONFLICT: another register of the merchant, not revoked, has this cashierDeviceId.", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 415, response = MediaType),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn add_register(
     State(app): State<Arc<App>>,
     _: Administrator,
     Path(merchant): Path<String>,
@@ -177,7 +350,28 @@ async fn add_register(
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
-async fn revoke_register(
+/// Revoke a register
+///
+/// Its token is refused from now on (401) and its open event streams close. Revoking again changes
+/// nothing.
+#[utoipa::path(
+    post,
+    path = paths::REVOKE,
+    operation_id = "revokeRegister",
+    tag = "admin",
+    security(("adminKey" = [])),
+    params(("merchantId" = Id, Path), ("registerId" = Id, Path)),
+    responses(
+        (status = 200, description = "The register, revoked.", body = RegisterView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 404, description = "NOT_FOUND: no such merchant (or store, or register of it).", body = ApiError),
+        (status = 500, response = Internal),
+        (status = "default", response = AnyError),
+    ),
+)]
+pub(crate) async fn revoke_register(
     State(app): State<Arc<App>>,
     _: Administrator,
     Path((merchant, register)): Path<(String, String)>,

@@ -4,9 +4,8 @@
 use pingpong_protocol::PaymentStatus;
 
 use super::model::{OrderRow, PaymentUpdate, RefundRefusal, RefundRow, RefundTotals, RefundUpdate};
-use crate::transitions::{next_payment_status, next_refund_status};
 
-/// The order after `update` (statuses only move forward, see [`next_payment_status`]) and
+/// The order after `update` (statuses only move forward: [`PaymentStatus::advance`]) and
 /// whether its status changed; `None` when nothing changes.
 pub(crate) fn merge_payment(
     old: &OrderRow,
@@ -17,7 +16,7 @@ pub(crate) fn merge_payment(
     let mut status_changed = false;
     if let Some((status, late)) = update
         .status
-        .and_then(|incoming| next_payment_status(old.status, incoming))
+        .and_then(|incoming| old.status.advance(incoming))
     {
         new.status = status;
         new.late_success |= late;
@@ -50,8 +49,9 @@ pub(crate) fn merge_payment(
     Some((new, status_changed))
 }
 
-/// The refund after `update` (SUCCESS and FAILED are final) and whether its status changed;
-/// `None` when nothing changes.
+/// The refund after `update` (SUCCESS and FAILED are final:
+/// [`RefundStatus::advance`](pingpong_protocol::RefundStatus::advance)) and whether its
+/// status changed; `None` when nothing changes.
 pub(crate) fn merge_refund(
     old: &RefundRow,
     update: &RefundUpdate,
@@ -59,10 +59,7 @@ pub(crate) fn merge_refund(
 ) -> Option<(RefundRow, bool)> {
     let mut new = old.clone();
     let mut status_changed = false;
-    if let Some(status) = update
-        .status
-        .and_then(|s| next_refund_status(old.status, s))
-    {
+    if let Some(status) = update.status.and_then(|s| old.status.advance(s)) {
         new.status = status;
         new.updated_at = now;
         status_changed = true;

@@ -24,6 +24,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use pingpong_protocol::biz::Notification;
+use pingpong_protocol::contract::{ApiError, paths};
+use pingpong_protocol::openapi::{Id, V4Envelope};
 use pingpong_protocol::{Envelope, ErrorCode, MerchantId};
 use serde::Serialize;
 
@@ -34,16 +36,20 @@ use crate::journal::{
     RefundUpdate,
 };
 use crate::merchants::{DEFAULT_MERCHANT, Merchant};
+use crate::openapi::{AnyError, Busy, Internal, TooLarge};
 use crate::util::now_ms;
 use crate::{payments, refunds, verify};
 
 use check::Discrepancy;
 
 /// The acknowledgement (any 2xx body but `FAIL` is a success for PingPong).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NotificationAck)]
 pub(crate) struct Ack {
+    /// Always true: the notification is journaled.
     received: bool,
+    /// The same news (kind, ids, status) was already journaled.
     duplicate: bool,
 }
 
@@ -137,7 +143,36 @@ fn read(
     }
 }
 
-/// `POST /notify/pingpong`: the merchant `default`'s pushes.
+/// PingPong's notifications (not for registers)
+///
+/// The merchant `default`'s notifications (the merchant of the start flags, and of orders
+/// journaled before merchants existed); the same as /notify/pingpong/default. Only the
+/// merchant account's own pushes are taken: its accId and clientId, signed with its configured
+/// signType (a push never chooses its own algorithm) and salt; anything else is a 401. A push
+/// must agree with the journaled payment or refund (amount, currency, transactionId, requestId,
+/// and for SUCCESS the result code 000000); one that does not is logged as an anomaly, the
+/// proxy queries PingPong and believes the query, and the push is answered 409
+/// NOTIFICATION_MISMATCH unless it agrees after the query (PingPong sends it again).
+/// A push that is taken is journaled once (duplicates recognised), applied, then
+/// acknowledged. The change reaches the store's event streams.
+#[utoipa::path(
+    post,
+    path = paths::NOTIFY,
+    operation_id = "pingpongNotification",
+    tag = "pingpong",
+    security(()),
+    request_body = V4Envelope,
+    responses(
+        (status = 200, description = "Journaled.", body = Ack),
+        (status = 400, description = "INVALID_REQUEST: not a v4 notification.", body = ApiError),
+        (status = 401, description = "UNAUTHORIZED: not the merchant account's (accId, clientId, signType or signature).", body = ApiError),
+        (status = 409, description = "NOTIFICATION_MISMATCH: the push disagrees with the journaled payment or refund; not applied (PingPong retries).", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 500, response = Internal),
+        (status = 503, response = Busy),
+        (status = "default", response = AnyError),
+    ),
+)]
 pub(crate) async fn receive_default(
     State(app): State<Arc<App>>,
     body: Bytes,
@@ -146,7 +181,38 @@ pub(crate) async fn receive_default(
     intake(&app, &id, &body).await.map(Json)
 }
 
-/// `POST /notify/pingpong/{merchantId}`: one merchant's pushes.
+/// PingPong's notifications for one merchant (not for registers)
+///
+/// The notificationUrl of a merchant's orders and refunds. Only that merchant's account's own
+/// pushes are taken (another merchant's push is refused and journaled nowhere): its accId and
+/// clientId, signed with its configured
+/// signType (a push never chooses its own algorithm) and salt; anything else is a 401. A push
+/// must agree with the journaled payment or refund (amount, currency, transactionId, requestId,
+/// and for SUCCESS the result code 000000); one that does not is logged as an anomaly, the
+/// proxy queries PingPong and believes the query, and the push is answered 409
+/// NOTIFICATION_MISMATCH unless it agrees after the query (PingPong sends it again).
+/// A push that is taken is journaled once for that merchant (duplicates recognised), applied,
+/// then acknowledged. The change reaches the store's event streams.
+#[utoipa::path(
+    post,
+    path = paths::NOTIFY_MERCHANT,
+    operation_id = "pingpongMerchantNotification",
+    tag = "pingpong",
+    security(()),
+    params(("merchantId" = Id, Path, description = "The merchant's id on this proxy.")),
+    request_body = V4Envelope,
+    responses(
+        (status = 200, description = "Journaled.", body = Ack),
+        (status = 400, description = "INVALID_REQUEST: not a v4 notification.", body = ApiError),
+        (status = 401, description = "UNAUTHORIZED: not this merchant's account (accId, clientId, signType), or the signature does not verify with its salt.", body = ApiError),
+        (status = 404, description = "NOT_FOUND: no such merchant.", body = ApiError),
+        (status = 409, description = "NOTIFICATION_MISMATCH: the push disagrees with the journaled payment or refund; not applied (PingPong retries).", body = ApiError),
+        (status = 413, response = TooLarge),
+        (status = 500, response = Internal),
+        (status = 503, response = Busy),
+        (status = "default", response = AnyError),
+    ),
+)]
 pub(crate) async fn receive_for(
     State(app): State<Arc<App>>,
     Path(merchant): Path<String>,

@@ -8,15 +8,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use pingpong_protocol::SignType;
 use pingpong_protocol::envelope::Envelope;
+use pingpong_protocol::{Api, SignType};
 use pingpong_sandbox::{Account, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
-pub const UNIFIED_PAY: &str = "/v4/payment/unifiedPay";
-pub const QUERY: &str = "/v4/payment/query";
-pub const REFUND: &str = "/v4/payment/refund";
-pub const REFUND_QUERY: &str = "/v4/refund/query";
+pub const UNIFIED_PAY: &str = Api::UnifiedPay.path();
+pub const QUERY: &str = Api::Query.path();
+pub const REFUND: &str = Api::Refund.path();
+pub const REFUND_QUERY: &str = Api::RefundQuery.path();
 
 /// Fast settings for tests: retries in milliseconds, refunds done in 100 ms.
 pub fn fast_config() -> SandboxConfig {
